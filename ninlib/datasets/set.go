@@ -1,0 +1,205 @@
+package datasets
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+)
+
+// Set is an in-memory image dataset in NHWC layout.
+type Set struct {
+	Name       string
+	X          []float32 // N*H*W*C values
+	Labels     []int32
+	N, H, W, C int
+	Classes    int
+}
+
+// ImageSize is H*W*C.
+func (s *Set) ImageSize() int { return s.H * s.W * s.C }
+
+// Image returns the values of image i (a view, not a copy).
+func (s *Set) Image(i int) []float32 { return s.X[i*s.ImageSize() : (i+1)*s.ImageSize()] }
+
+// ClassCounts returns the number of records of each class.
+func (s *Set) ClassCounts() []int {
+	c := make([]int, s.Classes)
+	for _, l := range s.Labels {
+		c[l]++
+	}
+	return c
+}
+
+// Select returns a new Set holding the records idx, in that order (copied).
+func (s *Set) Select(idx []int) *Set {
+	out := &Set{Name: s.Name, H: s.H, W: s.W, C: s.C, Classes: s.Classes, N: len(idx)}
+	sz := s.ImageSize()
+	out.X = make([]float32, len(idx)*sz)
+	out.Labels = make([]int32, len(idx))
+	for j, i := range idx {
+		copy(out.X[j*sz:], s.Image(i))
+		out.Labels[j] = s.Labels[i]
+	}
+	return out
+}
+
+// Split divides s into a training part and a held-out validation part of
+// nVal records, chosen by a seeded permutation: the same seed always gives
+// the same split. The paper held out 10,000 CIFAR-10 training images.
+func Split(s *Set, nVal int, seed uint64) (train, val *Set, err error) {
+	if nVal <= 0 || nVal >= s.N {
+		return nil, nil, fmt.Errorf("validation size %d must be in 1..%d (the training set has %d records)", nVal, s.N-1, s.N)
+	}
+	perm := rand.New(rand.NewPCG(seed, 0x5eed5p1)).Perm(s.N)
+	return s.Select(perm[nVal:]), s.Select(perm[:nVal]), nil
+}
+
+// Subset returns the first n records of a seeded permutation of s (all of s
+// if n <= 0 or n >= s.N), for quick runs on a documented fraction.
+func Subset(s *Set, n int, seed uint64) *Set {
+	if n <= 0 || n >= s.N {
+		return s
+	}
+	perm := rand.New(rand.NewPCG(seed, 0x50b5e7)).Perm(s.N)
+	return s.Select(perm[:n])
+}
+
+// Load finds, reads and parses a dataset by name, returning its official
+// training and test sets with pixel values scaled to [0, 1].
+func Load(name string) (train, test *Set, err error) {
+	s, err := Lookup(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := Locate(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return LoadFrom(s, dir)
+}
+
+// LoadFrom reads a dataset's files from dir (no checksum check; see Verify).
+func LoadFrom(s *Spec, dir string) (train, test *Set, err error) {
+	read := func(name string) ([]byte, error) {
+		p := filepath.Join(dir, name)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w\n  fix: %s", p, err, howToGet(s))
+		}
+		return b, nil
+	}
+	files := map[string][]FileSpec{}
+	for _, f := range s.Files {
+		files[f.Role] = append(files[f.Role], f)
+	}
+	mk := func(pix []byte, labels []int32) *Set {
+		return fromBytes(s, pix, labels)
+	}
+	switch s.Format {
+	case "idx":
+		load := func(split string) (*Set, error) {
+			imgF, lblF := files[split+"-images"][0], files[split+"-labels"][0]
+			ib, err := read(imgF.Name)
+			if err != nil {
+				return nil, err
+			}
+			img, err := ParseIDX(ib)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w\n  fix: delete it and fetch it again", filepath.Join(dir, imgF.Name), err)
+			}
+			lb, err := read(lblF.Name)
+			if err != nil {
+				return nil, err
+			}
+			lbl, err := ParseIDX(lb)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w\n  fix: delete it and fetch it again", filepath.Join(dir, lblF.Name), err)
+			}
+			if len(img.Dims) != 3 || img.Dims[1] != s.Shape[0] || img.Dims[2] != s.Shape[1] {
+				return nil, fmt.Errorf("%s: image dims %v, expected Nx%dx%d", imgF.Name, img.Dims, s.Shape[0], s.Shape[1])
+			}
+			if len(lbl.Dims) != 1 || lbl.Dims[0] != img.Dims[0] {
+				return nil, fmt.Errorf("%s: %v labels for %d images in %s", lblF.Name, lbl.Dims, img.Dims[0], imgF.Name)
+			}
+			if imgF.Records > 0 && img.Dims[0] != imgF.Records {
+				return nil, fmt.Errorf("%s: %d records, expected %d", imgF.Name, img.Dims[0], imgF.Records)
+			}
+			labels := make([]int32, len(lbl.Data))
+			for i, l := range lbl.Data {
+				if int(l) >= s.NClasses() {
+					return nil, fmt.Errorf("%s: label %d of record %d, expected 0..%d", lblF.Name, l, i, s.NClasses()-1)
+				}
+				labels[i] = int32(l)
+			}
+			return mk(img.Data, labels), nil
+		}
+		if train, err = load("train"); err != nil {
+			return nil, nil, err
+		}
+		if test, err = load("test"); err != nil {
+			return nil, nil, err
+		}
+		return train, test, nil
+	case "cifar10", "cifar100":
+		kind := CIFAR10
+		if s.Format == "cifar100" {
+			kind = CIFAR100
+		}
+		load := func(role string) (*Set, error) {
+			var pix []byte
+			var labels []int32
+			for _, f := range files[role] {
+				b, err := read(f.Name)
+				if err != nil {
+					return nil, err
+				}
+				before := len(labels)
+				if pix, labels, err = ParseCIFAR(b, kind, pix, labels); err != nil {
+					return nil, fmt.Errorf("%s: %w", filepath.Join(dir, f.Name), err)
+				}
+				if f.Records > 0 && len(labels)-before != f.Records {
+					return nil, fmt.Errorf("%s: %d records, expected %d", f.Name, len(labels)-before, f.Records)
+				}
+			}
+			return mk(pix, labels), nil
+		}
+		if train, err = load("train"); err != nil {
+			return nil, nil, err
+		}
+		if test, err = load("test"); err != nil {
+			return nil, nil, err
+		}
+		return train, test, nil
+	case "svhn":
+		load := func(role string) (*Set, error) {
+			f := files[role][0]
+			b, err := read(f.Name)
+			if err != nil {
+				return nil, err
+			}
+			pix, labels, err := ParseSVHN(b)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, f.Name), err)
+			}
+			return mk(pix, labels), nil
+		}
+		if train, err = load("train"); err != nil {
+			return nil, nil, err
+		}
+		if test, err = load("test"); err != nil {
+			return nil, nil, err
+		}
+		return train, test, nil
+	}
+	return nil, nil, fmt.Errorf("dataset %s: unknown format %q in data/manifest.json", s.Name, s.Format)
+}
+
+func fromBytes(s *Spec, pix []byte, labels []int32) *Set {
+	set := &Set{Name: s.Name, H: s.Shape[0], W: s.Shape[1], C: s.Shape[2], Classes: s.NClasses(), N: len(labels), Labels: labels}
+	set.X = make([]float32, len(pix))
+	for i, p := range pix {
+		set.X[i] = float32(p) / 255
+	}
+	return set
+}
