@@ -1,0 +1,201 @@
+package nin
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/ml/layers/norm"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/nn"
+	"github.com/gomlx/gomlx/support/exceptions"
+)
+
+// Output is what one forward pass produces.
+type Output struct {
+	// Logits is [batch, classes].
+	Logits *Node
+	// Maps is [batch, h, w, classes]: the last mlpconv layer's per-class
+	// confidence maps (GAP models), nil for FC heads.
+	Maps *Node
+}
+
+// ModelFn returns a GoMLX model function (scope, images) -> logits for the
+// options, validated up front so that a bad option is an error here, not a
+// panic while the graph is built. Images are [batch, H, W, C] float32.
+func ModelFn(o Options) (func(scope *model.Scope, images *Node) *Node, error) {
+	a, err := o.Arch()
+	if err != nil {
+		return nil, err
+	}
+	return func(scope *model.Scope, images *Node) *Node {
+		return Forward(scope, images, o, a).Logits
+	}, nil
+}
+
+// Forward builds the graph of architecture a on images. Graph-building
+// errors (such as an input size an FC head cannot take) are raised as GoMLX
+// exceptions (panics carrying an error), the convention inside graph code;
+// callers outside graph building use CheckInput first or recover them with
+// exceptions.TryCatch.
+func Forward(scope *model.Scope, images *Node, o Options, a *Arch) Output {
+	dims := images.Shape().Dimensions
+	if len(dims) != 4 {
+		exceptions.Panicf("model %s: images must be [batch, H, W, C], got shape %s", o.Variant, images.Shape())
+	}
+	if err := o.CheckInput(dims[1], dims[2], dims[3]); err != nil {
+		panic(err)
+	}
+	g := images.Graph()
+	impl := o.ConvImpl
+	if impl == "auto" {
+		impl = "native"
+		if b := g.Backend(); b != nil && b.String() == "go" {
+			impl = "patches"
+		}
+	}
+	init := initializer.HeFn(scope)
+	if o.Init == "gauss" {
+		init = initializer.RandomNormalFn(scope, o.InitStd)
+	}
+	scope = scope.WithInitializer(init)
+	x := images
+	var out Output
+	for _, l := range a.Layers {
+		ls := scope.In("%s", l.Name)
+		switch l.Kind {
+		case KindConv:
+			x = convLayer(ls, x, l, impl, o.BatchNorm)
+		case KindPointwise:
+			x = pointwiseLayer(ls, x, l, o.BatchNorm)
+		case KindMaxPool, KindAvgPool:
+			x = ceilPool(x, l)
+		case KindDropout:
+			x = layers.DropoutStatic(ls, x, o.Dropout)
+		case KindGAP:
+			out.Maps = x
+			x = ReduceMean(x, 1, 2)
+		case KindFlatten:
+			x = Reshape(x, x.Shape().Dimensions[0], -1)
+		case KindFC:
+			w := ls.VariableWithShape("weights", shapes.Make(x.DType(), x.Shape().Dimensions[1], l.Out))
+			b := ls.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), l.Out))
+			x = nn.Dense(x, w.NodeValue(g), b.NodeValue(g), compute.DenseLayoutInputOutputs)
+		default:
+			exceptions.Panicf("unknown layer kind %q", l.Kind)
+		}
+	}
+	out.Logits = x
+	return out
+}
+
+// denseVars creates the kernel and bias of a conv layer. The kernel is
+// stored as [k, k, in, out] (HWIO) for both conv formulations, so a
+// checkpoint does not depend on the backend it was trained on.
+func denseVars(scope *model.Scope, g *Graph, k, in, out int) (kernel, bias *Node) {
+	kv := scope.VariableWithShape("weights", shapes.Make(dtypeF32, k, k, in, out))
+	bv := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtypeF32, out))
+	return kv.NodeValue(g), bv.NodeValue(g)
+}
+
+// pointwiseLayer is a 1x1 convolution written as a dense layer over the
+// channel axis of [B, H, W, C]: the same weights applied at every pixel,
+// i.e. the per-pixel MLP of an mlpconv block.
+func pointwiseLayer(scope *model.Scope, x *Node, l Layer, bn bool) *Node {
+	g := x.Graph()
+	in := x.Shape().Dimensions[3]
+	kernel, bias := denseVars(scope, g, 1, in, l.Out)
+	w := Reshape(kernel, in, l.Out)
+	return denseAct(scope, x, w, bias, l.ReLU, bn)
+}
+
+// denseAct applies x @ w + b with optional batch norm and ReLU, fusing the
+// ReLU into the matmul when there is no batch norm.
+func denseAct(scope *model.Scope, x, w, b *Node, relu, bn bool) *Node {
+	if !bn {
+		if relu {
+			return nn.Dense(x, w, b, compute.DenseLayoutInputOutputs, activation.TypeRelu)
+		}
+		return nn.Dense(x, w, b, compute.DenseLayoutInputOutputs)
+	}
+	y := nn.Dense(x, w, b, compute.DenseLayoutInputOutputs)
+	y = norm.BatchNorm(scope.In("batch_norm"), y, -1).UseBackendInference(false).Done()
+	if relu {
+		y = activation.Relu(y)
+	}
+	return y
+}
+
+// convLayer is a k x k "same" convolution, stride 1.
+func convLayer(scope *model.Scope, x *Node, l Layer, impl string, bn bool) *Node {
+	g := x.Graph()
+	in := x.Shape().Dimensions[3]
+	kernel, bias := denseVars(scope, g, l.K, in, l.Out)
+	if impl == "native" {
+		y := Convolve(x, kernel).PadSame().Done()
+		y = Add(y, bias)
+		if bn {
+			y = norm.BatchNorm(scope.In("batch_norm"), y, -1).UseBackendInference(false).Done()
+		}
+		if l.ReLU {
+			y = activation.Relu(y)
+		}
+		return y
+	}
+	patches := ExtractPatches(x, l.K)
+	w := Reshape(kernel, l.K*l.K*in, l.Out)
+	return denseAct(scope, patches, w, bias, l.ReLU, bn)
+}
+
+// ExtractPatches returns, for each pixel of x [B, H, W, C], the k x k
+// neighbourhood (zero-padded, "same" size) flattened into the channel axis:
+// [B, H, W, k*k*C] with feature index (dy*k + dx)*C + c. A k x k convolution
+// is then one matmul with the kernel reshaped to [k*k*C, out]. On the Go
+// backend this is ~40x faster than its direct convolution loop.
+func ExtractPatches(x *Node, k int) *Node {
+	if k == 1 {
+		return x
+	}
+	dims := x.Shape().Dimensions
+	h, w := dims[1], dims[2]
+	p := k / 2
+	padded := Pad(x, ScalarZero(x.Graph(), x.DType()),
+		compute.PadAxis{}, compute.PadAxis{Start: p, End: k - 1 - p}, compute.PadAxis{Start: p, End: k - 1 - p}, compute.PadAxis{})
+	parts := make([]*Node, 0, k*k)
+	for dy := 0; dy < k; dy++ {
+		for dx := 0; dx < k; dx++ {
+			parts = append(parts, Slice(padded, AxisRange(), AxisRange(dy, dy+h), AxisRange(dx, dx+w), AxisRange()))
+		}
+	}
+	return Concatenate(parts, 3)
+}
+
+// ceilPool is a k x k, stride-s pool whose output size is rounded up as in
+// Caffe (32 -> 16 -> 8 for 3x3 stride 2): the input is padded at the end
+// so the last window fits; average pools divide by the number of real
+// (unpadded) pixels in each window, as Caffe does.
+func ceilPool(x *Node, l Layer) *Node {
+	dims := x.Shape().Dimensions
+	pads := make([][2]int, 2)
+	for i, n := range dims[1:3] {
+		out := poolOut(n, l.K, l.Stride)
+		pads[i] = [2]int{0, max(0, (out-1)*l.Stride+l.K-n)}
+	}
+	if l.Kind == KindMaxPool {
+		return MaxPool(x).Window(l.K).Strides(l.Stride).PaddingPerDim(pads).Done()
+	}
+	return MeanPool(x).Window(l.K).Strides(l.Stride).PaddingPerDim(pads).Done()
+}
+
+// Describe is a one-line description of a model for logs.
+func Describe(o Options) string {
+	s, err := Summarize(o)
+	if err != nil {
+		return fmt.Sprintf("%s (%v)", o.Variant, err)
+	}
+	return fmt.Sprintf("%s: %s params, %s mult-adds/image at %dx%dx%d", o.Variant, Commas(s.Params), Commas(s.MACs), o.InputH, o.InputW, o.InputC)
+}

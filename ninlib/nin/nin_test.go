@@ -1,0 +1,247 @@
+package nin
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+func goBackend(t testing.TB) compute.Backend {
+	t.Helper()
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// tiny returns options for a fast test model.
+func tiny(variant string) Options {
+	o := Defaults()
+	o.Variant = variant
+	o.Width = 1.0 / 16
+	o.InputH, o.InputW = 12, 12
+	return o
+}
+
+func TestNINAccountingMatchesPaper(t *testing.T) {
+	s, err := Summarize(Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hand-computed in the package doc of ../../README.md: 966,986 params and
+	// 222,486,528 multiply-adds on 32x32x3 with 10 classes.
+	if s.Params != 966986 {
+		t.Errorf("nin params = %d, want 966986", s.Params)
+	}
+	if s.MACs != 222486528 {
+		t.Errorf("nin mult-adds = %d, want 222486528", s.MACs)
+	}
+	wantShapes := map[string][3]int{"b1_pool": {16, 16, 96}, "b2_pool": {8, 8, 192}, "b3_mlp2": {8, 8, 10}, "head_gap": {1, 1, 10}}
+	for _, l := range s.Layers {
+		if w, ok := wantShapes[l.Name]; ok && w != l.Shape {
+			t.Errorf("%s: shape %v, want %v", l.Name, l.Shape, w)
+		}
+	}
+}
+
+func TestBottleneckCutsCost(t *testing.T) {
+	base, _ := Summarize(Defaults())
+	prev := base.MACs
+	for _, r := range []float64{0.5, 0.25} {
+		o := Defaults()
+		o.Variant, o.Bottleneck = "nin-bottleneck", r
+		s, err := Summarize(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.MACs >= prev || s.Params >= base.Params {
+			t.Errorf("bottleneck %v: %d MACs / %d params, want fewer than %d / %d", r, s.MACs, s.Params, prev, base.Params)
+		}
+		prev = s.MACs
+	}
+}
+
+func TestUnknownVariantAndBadOptions(t *testing.T) {
+	o := Defaults()
+	o.Variant = "resnet"
+	if _, err := o.Arch(); err == nil || !strings.Contains(err.Error(), "nin-fc") {
+		t.Errorf("unknown variant: got %v, want an error listing valid variants", err)
+	}
+	for _, tc := range []struct {
+		mut func(*Options)
+		key string
+	}{
+		{func(o *Options) { o.Dropout = 1 }, "dropout"},
+		{func(o *Options) { o.Width = -1 }, "width"},
+		{func(o *Options) { o.Classes = 1 }, "classes"},
+		{func(o *Options) { o.Init = "xavier" }, "init"},
+		{func(o *Options) { o.Pool2 = "min" }, "pool2"},
+		{func(o *Options) { o.Bottleneck = 2 }, "bottleneck"},
+		{func(o *Options) { o.InputH = 4 }, "input"},
+	} {
+		o := Defaults()
+		tc.mut(&o)
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%s: got %v, want an error naming %q", tc.key, err, tc.key)
+		}
+	}
+}
+
+// forward runs one forward pass and returns logits (and maps, if any).
+func forward(t *testing.T, b compute.Backend, store *model.Store, o Options, x *tensors.Tensor) (*tensors.Tensor, *tensors.Tensor) {
+	t.Helper()
+	a, err := o.Arch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec, err := model.NewExec(b, store, func(scope *model.Scope, images *Node) []*Node {
+		out := Forward(scope.In("model"), images, o, a)
+		if out.Maps == nil {
+			return []*Node{out.Logits}
+		}
+		return []*Node{out.Logits, out.Maps}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := exec.Exec(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) == 1 {
+		return res[0], nil
+	}
+	return res[0], res[1]
+}
+
+func randomImages(n, h, w, c int, seed float32) *tensors.Tensor {
+	v := make([]float32, n*h*w*c)
+	for i := range v {
+		v[i] = float32(math.Sin(float64(seed + float32(i)*0.37)))
+	}
+	return tensors.FromFlatDataAndDimensions(v, n, h, w, c)
+}
+
+func TestEveryVariantVariablesMatchAccounting(t *testing.T) {
+	b := goBackend(t)
+	for _, v := range Variants() {
+		for _, bn := range []bool{false, true} {
+			o := tiny(v)
+			o.BatchNorm = bn
+			store := model.NewStore()
+			logits, _ := forward(t, b, store, o, randomImages(2, 12, 12, 3, 1))
+			if got := logits.Shape().Dimensions; got[0] != 2 || got[1] != o.Classes {
+				t.Errorf("%s: logits %v, want [2 %d]", v, got, o.Classes)
+			}
+			var n int64
+			for vr := range store.IterVariables() {
+				if vr.Trainable {
+					n += int64(vr.Shape().Size())
+				}
+			}
+			s, _ := Summarize(o)
+			if n != s.Params {
+				t.Errorf("%s (batch_norm=%v): %d trainable scalars in GoMLX variables, accounting says %d", v, bn, n, s.Params)
+			}
+		}
+	}
+}
+
+func TestPointwiseEqualsPerPixelDense(t *testing.T) {
+	d, err := PointwiseVsDense(goBackend(t), 5, 4, 7, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d > 1e-5 {
+		t.Errorf("1x1 conv vs per-pixel dense: max diff %g, want < 1e-5", d)
+	}
+}
+
+func TestConvFormulationsAgree(t *testing.T) {
+	for _, k := range []int{3, 5} {
+		out, grad, err := ConvImplsAgree(goBackend(t), 2, 7, 6, 3, 4, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out > 1e-4 || grad > 1e-3 {
+			t.Errorf("k=%d: patches vs native: outputs differ by %g, gradients by %g", k, out, grad)
+		}
+	}
+}
+
+func TestGAPAcceptsAnySizeFCDoesNot(t *testing.T) {
+	b := goBackend(t)
+	for _, v := range []string{"nin", "conv-gap", "nin-bottleneck"} {
+		o := tiny(v)
+		store := model.NewStore()
+		for _, size := range []int{12, 9, 16, 20} {
+			logits, maps, err := Infer(b, store, o, randomImages(2, size, size, 3, 2))
+			if err != nil {
+				t.Fatalf("%s at %dx%d: %v", v, size, size, err)
+			}
+			if d := logits.Shape().Dimensions; d[0] != 2 || d[1] != o.Classes {
+				t.Errorf("%s at %d: logits %v", v, size, d)
+			}
+			s, _ := SummarizeAt(o, size, size)
+			want := s.Layers[len(s.Layers)-2].Shape
+			if d := maps.Shape().Dimensions; d[1] != want[0] || d[2] != want[1] || d[3] != o.Classes {
+				t.Errorf("%s at %d: maps %v, want [2 %d %d %d]", v, size, d, want[0], want[1], o.Classes)
+			}
+		}
+	}
+	for _, v := range []string{"nin-fc", "nin-fc-dropout", "conv-fc"} {
+		o := tiny(v)
+		store := model.NewStore()
+		if _, _, err := Infer(b, store, o, randomImages(1, 12, 12, 3, 2)); err != nil {
+			t.Fatalf("%s at its own size: %v", v, err)
+		}
+		_, _, err := Infer(b, store, o, randomImages(1, 16, 16, 3, 2))
+		if err == nil || !strings.Contains(err.Error(), "12x12") || !strings.Contains(err.Error(), "16x16") {
+			t.Errorf("%s at 16x16: got %v, want an error naming 12x12 and 16x16", v, err)
+		}
+	}
+}
+
+func TestConfidenceMapsAverageToLogits(t *testing.T) {
+	o := tiny("nin")
+	logits, maps, err := Infer(goBackend(t), model.NewStore(), o, randomImages(2, 12, 12, 3, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := tensors.MustCopyFlatData[float32](logits)
+	m := tensors.MustCopyFlatData[float32](maps)
+	d := maps.Shape().Dimensions
+	for n := 0; n < d[0]; n++ {
+		for c := 0; c < d[3]; c++ {
+			var s float64
+			for p := 0; p < d[1]*d[2]; p++ {
+				s += float64(m[(n*d[1]*d[2]+p)*d[3]+c])
+			}
+			if got := s / float64(d[1]*d[2]); math.Abs(got-float64(l[n*d[3]+c])) > 1e-5 {
+				t.Errorf("image %d class %d: mean of map %g != logit %g", n, c, got, l[n*d[3]+c])
+			}
+		}
+	}
+}
+
+func TestMatchWidth(t *testing.T) {
+	ref, _ := Summarize(Defaults())
+	o := Defaults()
+	o.Variant = "conv-gap"
+	w, err := MatchWidth(o, ref, "params")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Width = w
+	s, _ := Summarize(o)
+	if rel := math.Abs(float64(s.Params-ref.Params)) / float64(ref.Params); rel > 0.02 {
+		t.Errorf("conv-gap at width %.3f has %d params, nin %d (%.1f%% off)", w, s.Params, ref.Params, 100*rel)
+	}
+}

@@ -1,0 +1,153 @@
+package nin
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/nn"
+	"github.com/gomlx/gomlx/support/exceptions"
+)
+
+// This file holds the properties the paper and the seed article claim about
+// the building blocks, as functions a test or a notebook can call.
+
+// Infer runs the model of options o (variables from store, which must
+// already hold them or will be initialized) on images [N,H,W,C] and returns
+// the logits and, for GAP models, the per-class confidence maps. An input
+// size an FC head cannot take is an error here, not a panic.
+func Infer(b compute.Backend, store *model.Store, o Options, images *tensors.Tensor) (logits, maps *tensors.Tensor, err error) {
+	d := images.Shape().Dimensions
+	if len(d) != 4 {
+		return nil, nil, fmt.Errorf("images must be [N,H,W,C], got %s", images.Shape())
+	}
+	if err := o.CheckInput(d[1], d[2], d[3]); err != nil {
+		return nil, nil, err
+	}
+	a, err := o.Arch()
+	if err != nil {
+		return nil, nil, err
+	}
+	var res []*tensors.Tensor
+	if e := exceptions.Try(func() {
+		exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+			out := Forward(scope.In("model"), x, o, a)
+			if out.Maps == nil {
+				return []*Node{out.Logits}
+			}
+			return []*Node{out.Logits, out.Maps}
+		})
+		if err != nil {
+			panic(err)
+		}
+		res, err = exec.Exec(images)
+		if err != nil {
+			panic(err)
+		}
+	}); e != nil {
+		return nil, nil, fmt.Errorf("model %s: %v", o.Variant, e)
+	}
+	if len(res) == 2 {
+		return res[0], res[1], nil
+	}
+	return res[0], nil, nil
+}
+
+// PointwiseVsDense checks the mlpconv claim that a 1x1 convolution is a
+// dense layer applied at every pixel with the same weights: it computes a
+// 1x1 convolution of a random [2, h, w, cin] input with GoMLX's native
+// convolution, and the same weights as a plain per-pixel matrix product in
+// Go, and returns the largest absolute difference.
+func PointwiseVsDense(b compute.Backend, h, w, cin, cout int) (float64, error) {
+	x := make([]float32, 2*h*w*cin)
+	k := make([]float32, cin*cout)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i) * 0.7))
+	}
+	for i := range k {
+		k[i] = float32(math.Cos(float64(i) * 1.3))
+	}
+	var out []*tensors.Tensor
+	var err error
+	if e := exceptions.Try(func() {
+		out, err = MustNewExec(b, func(x, k *Node) *Node {
+			return Convolve(x, Reshape(k, 1, 1, cin, cout)).NoPadding().Done()
+		}).Exec(tensors.FromFlatDataAndDimensions(x, 2, h, w, cin), tensors.FromFlatDataAndDimensions(k, cin, cout))
+	}); e != nil {
+		return 0, fmt.Errorf("%v", e)
+	}
+	if err != nil {
+		return 0, err
+	}
+	got := tensors.MustCopyFlatData[float32](out[0])
+	var maxDiff float64
+	for p := 0; p < 2*h*w; p++ { // every pixel of every image
+		for o := 0; o < cout; o++ {
+			var s float64
+			for c := 0; c < cin; c++ {
+				s += float64(x[p*cin+c]) * float64(k[c*cout+o])
+			}
+			maxDiff = math.Max(maxDiff, math.Abs(s-float64(got[p*cout+o])))
+		}
+	}
+	return maxDiff, nil
+}
+
+// ConvImplsAgree computes a k x k "same" convolution (plus bias and ReLU)
+// and the gradients of a scalar loss with respect to its input and kernel
+// with both formulations, patches+matmul and GoMLX's native convolution,
+// and returns the largest absolute differences of outputs and gradients.
+func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, gradDiff float64, err error) {
+	xs := make([]float32, n*h*w*cin)
+	ks := make([]float32, k*k*cin*cout)
+	for i := range xs {
+		xs[i] = float32(math.Sin(float64(i) * 0.61))
+	}
+	for i := range ks {
+		ks[i] = float32(math.Cos(float64(i)*0.23)) * 0.2
+	}
+	run := func(impl string) ([]*tensors.Tensor, error) {
+		var res []*tensors.Tensor
+		var rerr error
+		if e := exceptions.Try(func() {
+			res, rerr = MustNewExec(b, func(x, kernel *Node) []*Node {
+				var y *Node
+				if impl == "native" {
+					y = Convolve(x, kernel).PadSame().Done()
+				} else {
+					y = nn.Dense(ExtractPatches(x, k), Reshape(kernel, k*k*cin, cout), nil, compute.DenseLayoutInputOutputs)
+				}
+				y = Max(y, ZerosLike(y))
+				// A loss that weights every output differently, so that a
+				// transposed or shifted gradient cannot pass.
+				wts := Sin(MulScalar(ConvertDType(Iota(x.Graph(), y.Shape(), 3), y.DType()), 0.1))
+				loss := ReduceAllSum(Mul(y, AddScalar(wts, 1.5)))
+				grads := Gradient(loss, x, kernel)
+				return []*Node{y, grads[0], grads[1]}
+			}).Exec(tensors.FromFlatDataAndDimensions(xs, n, h, w, cin), tensors.FromFlatDataAndDimensions(ks, k, k, cin, cout))
+		}); e != nil {
+			return nil, fmt.Errorf("%s convolution: %v", impl, e)
+		}
+		return res, rerr
+	}
+	a, err := run("patches")
+	if err != nil {
+		return 0, 0, err
+	}
+	c, err := run("native")
+	if err != nil {
+		return 0, 0, err
+	}
+	diff := func(p, q *tensors.Tensor) float64 {
+		pv, qv := tensors.MustCopyFlatData[float32](p), tensors.MustCopyFlatData[float32](q)
+		var m float64
+		for i := range pv {
+			m = math.Max(m, math.Abs(float64(pv[i]-qv[i])))
+		}
+		return m
+	}
+	return diff(a[0], c[0]), math.Max(diff(a[1], c[1]), diff(a[2], c[2])), nil
+}
