@@ -4,8 +4,8 @@ import (
 	"fmt"
 )
 
-// Options select a dataset and how it is prepared for a run.
-type Options struct {
+// Setup selects a dataset and how it is prepared for a run.
+type Setup struct {
 	// Name of the dataset in data/manifest.json.
 	Name string `json:"dataset"`
 	// Validation is the number of training records held out for
@@ -31,7 +31,7 @@ type Prepared struct {
 }
 
 // Prepare loads, splits, subsets and preprocesses a dataset.
-func Prepare(o Options) (*Prepared, error) {
+func Prepare(o Setup) (*Prepared, error) {
 	train, test, err := Load(o.Name)
 	if err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func Prepare(o Options) (*Prepared, error) {
 }
 
 // PrepareSets does Prepare's work on sets already in memory.
-func PrepareSets(o Options, train, test *Set) (*Prepared, error) {
+func PrepareSets(o Setup, train, test *Set) (*Prepared, error) {
 	tr, val, err := Split(train, o.Validation, o.SplitSeed)
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", o.Name, err)

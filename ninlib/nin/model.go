@@ -137,7 +137,7 @@ func convLayer(scope *model.Scope, x *Node, l Layer, impl string, bn bool) *Node
 	kernel, bias := denseVars(scope, g, l.K, in, l.Out)
 	if impl == "native" {
 		y := Convolve(x, kernel).PadSame().Done()
-		y = Add(y, bias)
+		y = Add(y, Reshape(bias, 1, 1, 1, l.Out))
 		if bn {
 			y = norm.BatchNorm(scope.In("batch_norm"), y, -1).UseBackendInference(false).Done()
 		}

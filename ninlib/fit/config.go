@@ -1,0 +1,358 @@
+// Package fit trains and evaluates the models of package nin on the
+// datasets of package datasets with GoMLX's trainer, loop, checkpoints and
+// progress bar, adding what the paper's recipe needs and GoMLX lacks:
+// momentum SGD with Caffe's per-layer learning-rate multipliers, the
+// "divide by 10 on plateau" schedule, divergence detection, and resumable
+// run records (package runs).
+package fit
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ninbench/nin/ninlib/datasets"
+	"github.com/ninbench/nin/ninlib/nin"
+)
+
+// Config is everything a run depends on. Defaults are set in one place,
+// Defaults; the CLI fills it from flags, -set="k=v;..." and settings files,
+// notebooks from environment variables, and the run record stores it whole.
+// The JSON names are the -set keys.
+type Config struct {
+	nin.Options
+	datasets.Setup
+
+	// Backend is the GoMLX backend: "go" (default), "xla:cpu", "xla:cuda".
+	Backend string `json:"backend"`
+	// Seed drives initialization, shuffling, augmentation and dropout.
+	Seed uint64 `json:"seed"`
+	// Epochs is the number of passes over the training split.
+	Epochs int `json:"epochs"`
+	// BatchSize is the training batch; Caffe's NIN uses 128.
+	BatchSize int `json:"batch_size"`
+	// EvalBatchSize is the batch for validation and test passes.
+	EvalBatchSize int `json:"eval_batch_size"`
+	// Optimizer is "sgd" (momentum SGD, the paper's), "adam" or "adamw".
+	Optimizer string `json:"optimizer"`
+	// LR is the base learning rate (Caffe NIN: 0.1 with std-0.05 init).
+	LR float64 `json:"lr"`
+	// Momentum of SGD (paper: 0.9).
+	Momentum float64 `json:"momentum"`
+	// WeightDecay is L2 decay (Caffe NIN: 1e-4); decoupled for adamw.
+	WeightDecay float64 `json:"weight_decay"`
+	// CaffeMults applies the released solver's per-layer multipliers:
+	// biases learn 2x and are not decayed, the last layer learns 0.1x.
+	CaffeMults bool `json:"caffe_mults"`
+	// Schedule is "plateau" (divide by Factor when validation accuracy has
+	// not improved for Patience epochs: the paper's rule), "steps" (divide
+	// at the epochs listed in Milestones), "cosine" or "constant".
+	Schedule string `json:"schedule"`
+	// Factor is the learning-rate divisor of plateau and steps schedules.
+	Factor float64 `json:"factor"`
+	// Patience is the number of epochs without improvement before a
+	// plateau schedule divides the learning rate.
+	Patience int `json:"patience"`
+	// Milestones lists the epochs (comma separated) at which "steps" divides.
+	Milestones string `json:"milestones"`
+	// WarmupEpochs ramps the learning rate linearly from LR/10 over the first
+	// epochs: deep ReLU nets without batch norm can blow up at step 1.
+	WarmupEpochs int `json:"warmup_epochs"`
+	// Shift is the random-translation augmentation in pixels (0 = none).
+	Shift int `json:"shift"`
+	// Flip enables random horizontal flips (never for digit datasets).
+	Flip bool `json:"flip"`
+
+	// Experiment and Arm label the run in tables (set by experiment files).
+	Experiment string `json:"experiment"`
+	Arm        string `json:"arm"`
+}
+
+// Defaults returns the default configuration: the paper's recipe on MNIST,
+// with the digit-sized widths and a scale that runs in minutes on a laptop.
+func Defaults() Config {
+	m := nin.Defaults()
+	m.Widths = "digits"
+	m.InputH, m.InputW, m.InputC = 28, 28, 1
+	return Config{
+		Options: m,
+		Setup: datasets.Setup{Name: "mnist", Validation: 5000, Preprocess: "standardize", SplitSeed: 1},
+		Backend: "", Seed: 1, Epochs: 4, BatchSize: 64, EvalBatchSize: 500,
+		Optimizer: "sgd", LR: 0.02, Momentum: 0.9, WeightDecay: 1e-4, CaffeMults: true,
+		Schedule: "plateau", Factor: 10, Patience: 2, WarmupEpochs: 1,
+		Experiment: "adhoc", Arm: "",
+	}
+}
+
+// field is one settable key of Config.
+type field struct {
+	key string
+	v   reflect.Value
+}
+
+// fields lists the settable keys of c (following embedded structs).
+func (c *Config) fields() []field {
+	var out []field
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if f.Anonymous {
+				walk(v.Field(i))
+				continue
+			}
+			key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if key == "" || key == "-" {
+				continue
+			}
+			out = append(out, field{key, v.Field(i)})
+		}
+	}
+	walk(reflect.ValueOf(c).Elem())
+	return out
+}
+
+// Keys lists every key accepted by Set, sorted.
+func Keys() []string {
+	c := Defaults()
+	var keys []string
+	for _, f := range c.fields() {
+		keys = append(keys, f.key)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Set applies "key=value" assignments separated by ';' or newlines, as
+// GoMLX's -set flag does. '#' starts a comment. An unknown key or a value
+// of the wrong type is an error naming the key.
+func (c *Config) Set(assignments string) error {
+	byKey := map[string]reflect.Value{}
+	for _, f := range c.fields() {
+		byKey[f.key] = f.v
+	}
+	for _, line := range strings.FieldsFunc(assignments, func(r rune) bool { return r == ';' || r == '\n' }) {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(line, "=")
+		if !ok {
+			return fmt.Errorf("setting %q: expected key=value", line)
+		}
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		fv, ok := byKey[k]
+		if !ok {
+			return fmt.Errorf("unknown setting %q: valid keys are %s", k, strings.Join(Keys(), ", "))
+		}
+		if err := setValue(fv, val); err != nil {
+			return fmt.Errorf("setting %s=%q: %w", k, val, err)
+		}
+	}
+	return nil
+}
+
+func setValue(v reflect.Value, s string) error {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("expected true or false")
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("expected an integer")
+		}
+		v.SetInt(n)
+	case reflect.Uint64:
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("expected a non-negative integer")
+		}
+		v.SetUint(n)
+	case reflect.Float64:
+		f, err := parseFloat(s)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(f)
+	default:
+		return fmt.Errorf("unsupported kind %s", v.Kind())
+	}
+	return nil
+}
+
+// parseFloat accepts decimals and fractions such as "1/4".
+func parseFloat(s string) (float64, error) {
+	if a, b, ok := strings.Cut(s, "/"); ok {
+		x, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+		y, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+		if err1 != nil || err2 != nil || y == 0 {
+			return 0, fmt.Errorf("expected a number or a fraction like 1/4")
+		}
+		return x / y, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("expected a number")
+	}
+	return f, nil
+}
+
+// SetFile applies a settings file: one key=value per line, '#' comments.
+func (c *Config) SetFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := c.Set(string(b)); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// SetFromEnv applies NIN_SET (a -set string) and NIN_<KEY> variables (key
+// upper-cased), the way notebooks are configured.
+func (c *Config) SetFromEnv() error {
+	if s := os.Getenv("NIN_SET"); s != "" {
+		if err := c.Set(s); err != nil {
+			return fmt.Errorf("$NIN_SET: %w", err)
+		}
+	}
+	for _, k := range Keys() {
+		if v, ok := os.LookupEnv("NIN_" + strings.ToUpper(k)); ok {
+			if err := c.Set(k + "=" + v); err != nil {
+				return fmt.Errorf("$NIN_%s: %w", strings.ToUpper(k), err)
+			}
+		}
+	}
+	return nil
+}
+
+// AdaptToDataset sets the input shape and classes from the dataset's
+// manifest entry, and the widths preset from its size (digits for 28x28x1).
+func (c *Config) AdaptToDataset() error {
+	s, err := datasets.Lookup(c.Setup.Name)
+	if err != nil {
+		return err
+	}
+	c.InputH, c.InputW, c.InputC = s.Shape[0], s.Shape[1], s.Shape[2]
+	c.Classes = s.NClasses()
+	return nil
+}
+
+// Validate checks every value and names the key that is wrong and why.
+func (c *Config) Validate() error {
+	if err := c.Options.Validate(); err != nil {
+		return err
+	}
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, err := datasets.Lookup(c.Setup.Name); err != nil {
+		bad("dataset", "%v", err)
+	}
+	if c.Epochs < 1 || c.Epochs > 10000 {
+		bad("epochs", "%d, expected 1..10000", c.Epochs)
+	}
+	if c.BatchSize < 1 {
+		bad("batch_size", "%d, expected >= 1", c.BatchSize)
+	}
+	if c.EvalBatchSize < 1 {
+		bad("eval_batch_size", "%d, expected >= 1", c.EvalBatchSize)
+	}
+	if !(c.LR > 0 && c.LR < 100) {
+		bad("lr", "%v, expected a positive learning rate below 100", c.LR)
+	}
+	if !(c.Momentum >= 0 && c.Momentum < 1) {
+		bad("momentum", "%v, expected [0, 1)", c.Momentum)
+	}
+	if !(c.WeightDecay >= 0 && c.WeightDecay < 1) {
+		bad("weight_decay", "%v, expected [0, 1)", c.WeightDecay)
+	}
+	if !slices.Contains([]string{"sgd", "adam", "adamw"}, c.Optimizer) {
+		bad("optimizer", "%q, expected sgd, adam or adamw", c.Optimizer)
+	}
+	if !slices.Contains([]string{"plateau", "steps", "cosine", "constant"}, c.Schedule) {
+		bad("schedule", "%q, expected plateau, steps, cosine or constant", c.Schedule)
+	}
+	if !(c.Factor > 1) {
+		bad("factor", "%v, expected > 1 (the learning rate is divided by it)", c.Factor)
+	}
+	if c.Patience < 1 {
+		bad("patience", "%d, expected >= 1", c.Patience)
+	}
+	if _, err := c.milestones(); err != nil {
+		bad("milestones", "%v", err)
+	}
+	if c.WarmupEpochs < 0 || c.WarmupEpochs >= c.Epochs && c.WarmupEpochs > 0 {
+		bad("warmup_epochs", "%d, expected 0..epochs-1", c.WarmupEpochs)
+	}
+	if c.Shift < 0 || c.Shift >= c.InputH {
+		bad("shift", "%d, expected 0..%d", c.Shift, c.InputH-1)
+	}
+	if c.Validation < 1 {
+		bad("validation", "%d, expected >= 1 held-out training records", c.Validation)
+	}
+	if c.Subset < 0 || c.TestSubset < 0 {
+		bad("subset", "expected >= 0 (0 = all)")
+	}
+	if strings.ContainsAny(c.Experiment+c.Arm, "/\\ ") {
+		bad("experiment", "names must not contain spaces or slashes")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("bad configuration: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func (c *Config) milestones() ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(c.Milestones, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q: expected comma-separated epoch numbers", c.Milestones)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// JSON returns the config as indented JSON.
+func (c *Config) JSON() []byte {
+	b, _ := json.MarshalIndent(c, "", "  ")
+	return b
+}
+
+// readLines is used by experiment files.
+func readLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines, sc.Err()
+}

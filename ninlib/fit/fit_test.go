@@ -1,0 +1,254 @@
+package fit
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	_ "github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+
+	"github.com/ninbench/nin/ninlib/datasets"
+	"github.com/ninbench/nin/ninlib/runs"
+)
+
+func goBackend(t testing.TB) compute.Backend {
+	t.Helper()
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestSGDUpdate checks two steps of momentum SGD with weight decay and
+// Caffe multipliers against values computed by hand.
+func TestSGDUpdate(t *testing.T) {
+	b := goBackend(t)
+	store := model.NewStore()
+	opt := &SGD{Momentum: 0.9, WeightDecay: 0.1, InitialLR: 0.5, Mults: CaffeMults("last")}
+	exec := model.MustNewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+		g := x.Graph()
+		layer := scope.In("layer")
+		w := layer.WithInitializer(initializer.BroadcastTensorToShape(tensors.FromValue(float32(1)))).
+			VariableWithShape("weights", shapes.Make(dtypes.Float32, 2))
+		bias := layer.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtypes.Float32))
+		// loss = sum(w*x) + 3*bias  =>  dL/dw = x, dL/db = 3
+		loss := Add(ReduceAllSum(Mul(w.NodeValue(g), x)), MulScalar(bias.NodeValue(g), 3))
+		opt.UpdateGraph(scope, g, loss)
+		return []*Node{w.NodeValue(g), bias.NodeValue(g)}
+	})
+	x := []float32{1, -2}
+	var w, bias []float32
+	for step := 0; step < 2; step++ {
+		out := exec.MustExec(x)
+		w = tensors.MustCopyFlatData[float32](out[0])
+		bias = []float32{tensors.ToScalar[float32](out[1])}
+	}
+	// By hand, weights (lr 0.5, decay 0.1): w0 = 1,1
+	//  step 1: g = x + 0.1*w = (1.1, -1.9); v = 0.5*g = (0.55, -0.95); w = (0.45, 1.95)
+	//  step 2: g = (1.045, -1.805); v = 0.9*v + 0.5*g = (1.0175, -1.7575); w = (-0.5675, 3.7075)
+	// Bias (lr x2, no decay): step 1 v = 1*3 = 3, b = -3; step 2 v = 2.7+3 = 5.7, b = -8.7
+	want := []float32{-0.5675, 3.7075}
+	for i := range want {
+		if math.Abs(float64(w[i]-want[i])) > 1e-5 {
+			t.Errorf("w[%d] = %v, want %v", i, w[i], want[i])
+		}
+	}
+	if math.Abs(float64(bias[0]+8.7)) > 1e-5 {
+		t.Errorf("bias = %v, want -8.7", bias[0])
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	c := Defaults()
+	c.LR, c.Epochs, c.WarmupEpochs = 1, 10, 0
+	for _, tc := range []struct {
+		kind       string
+		milestones string
+		vals       []float64 // validation accuracy observed after each epoch
+		want       []float64 // LR of epochs 0..len-1
+	}{
+		{"constant", "", []float64{.1, .1, .1}, []float64{1, 1, 1}},
+		{"steps", "2,4", []float64{.1, .2, .3, .4, .5}, []float64{1, 1, .1, .1, .01}},
+		{"plateau", "", []float64{.5, .6, .6, .6, .7, .7, .7}, []float64{1, 1, 1, 1, .1, .1, .1}},
+		{"cosine", "", []float64{0, 0}, []float64{1, 0.5 * (1 + math.Cos(math.Pi/10))}},
+	} {
+		c.Schedule, c.Milestones, c.Patience = tc.kind, tc.milestones, 2
+		s := NewSchedule(&c)
+		for e, w := range tc.want {
+			if got := s.LR(e); math.Abs(got-w) > 1e-12 {
+				t.Errorf("%s epoch %d: lr %v, want %v", tc.kind, e, got, w)
+			}
+			s.Observe(tc.vals[e])
+		}
+	}
+	c.Schedule, c.WarmupEpochs = "constant", 2
+	s := NewSchedule(&c)
+	if got := []float64{s.LR(0), s.LR(1), s.LR(2)}; math.Abs(got[0]-0.1) > 1e-12 || math.Abs(got[1]-0.55) > 1e-12 || got[2] != 1 {
+		t.Errorf("warm-up: %v, want [0.1 0.55 1]", got)
+	}
+}
+
+func TestConfigSetAndValidate(t *testing.T) {
+	c := Defaults()
+	if err := c.Set("lr=0.5; model=nin-fc;width=1/4\nepochs = 3 # comment"); err != nil {
+		t.Fatal(err)
+	}
+	if c.LR != 0.5 || c.Variant != "nin-fc" || c.Width != 0.25 || c.Epochs != 3 {
+		t.Errorf("Set gave %+v", c)
+	}
+	for _, tc := range []struct{ set, want string }{
+		{"learning_rate=1", `unknown setting "learning_rate"`},
+		{"lr=fast", "lr="},
+		{"epochs=2.5", "epochs="},
+		{"lr", "expected key=value"},
+	} {
+		c := Defaults()
+		if err := c.Set(tc.set); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Set(%q): got %v, want an error containing %q", tc.set, err, tc.want)
+		}
+	}
+	for _, tc := range []struct{ set, key string }{
+		{"lr=-0.1", "lr"}, {"dropout=1", "dropout"}, {"momentum=1", "momentum"}, {"optimizer=lbfgs", "optimizer"},
+		{"schedule=exp", "schedule"}, {"dataset=imagenet", "dataset"}, {"epochs=0", "epochs"}, {"model=vgg", "model variant"},
+		{"batch_size=0", "batch_size"}, {"factor=0.5", "factor"},
+	} {
+		c := Defaults()
+		if err := c.Set(tc.set); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%s: Validate gave %v, want an error naming %q", tc.set, err, tc.key)
+		}
+	}
+}
+
+// toyData makes a learnable 4-class problem: a bright 3x3 square in one of
+// the four quadrants of a 12x12 image, plus noise.
+func toyData(n int, seed uint64) *datasets.Set {
+	r := rand.New(rand.NewPCG(seed, 1))
+	s := &datasets.Set{Name: "toy", N: n, H: 12, W: 12, C: 1, Classes: 4, X: make([]float32, n*144), Labels: make([]int32, n)}
+	for i := 0; i < n; i++ {
+		c := r.IntN(4)
+		s.Labels[i] = int32(c)
+		img := s.Image(i)
+		for j := range img {
+			img[j] = float32(r.NormFloat64() * 0.3)
+		}
+		y0, x0 := 1+6*(c/2)+r.IntN(2), 1+6*(c%2)+r.IntN(2)
+		for y := y0; y < y0+3; y++ {
+			for x := x0; x < x0+3; x++ {
+				img[y*12+x] += 2
+			}
+		}
+	}
+	return s
+}
+
+func toyConfig() Config {
+	c := Defaults()
+	c.Setup.Name = "mnist" // only validated by name; data comes from Options.Data
+	c.InputH, c.InputW, c.InputC, c.Classes = 12, 12, 1, 4
+	c.Width = 1.0 / 8
+	c.Epochs, c.BatchSize, c.EvalBatchSize = 3, 16, 64
+	c.LR, c.WarmupEpochs, c.Init = 0.05, 0, "he"
+	c.Experiment, c.Arm = "test", "toy"
+	return c
+}
+
+func toyPrepared() *datasets.Prepared {
+	return &datasets.Prepared{Train: toyData(256, 1), Val: toyData(64, 2), Test: toyData(64, 3)}
+}
+
+func TestTrainDeterministicResumeAndRecord(t *testing.T) {
+	b := goBackend(t)
+	c := toyConfig()
+	results := t.TempDir()
+	opts := Options{ResultsDir: results, Log: io.Discard, Progress: "none", Backend: b, Data: toyPrepared(), Command: "test"}
+
+	full, err := Train(context.Background(), c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Status != runs.StatusCompleted || full.Epochs != 3 || full.TestAcc <= 0.5 {
+		t.Fatalf("full run: %+v", full)
+	}
+	fullDir := filepath.Join(results, "runs", full.ID)
+	fullRows, err := runs.ReadMetrics(fullDir)
+	if err != nil || len(fullRows) != 3 {
+		t.Fatalf("metrics: %v rows, %v", len(fullRows), err)
+	}
+	for _, f := range []string{runs.ConfigFile, runs.SummaryFile, runs.CurveFile} {
+		if _, err := os.Stat(filepath.Join(fullDir, f)); err != nil {
+			t.Errorf("record lacks %s: %v", f, err)
+		}
+	}
+
+	// Same seed, same config: the same metrics, to the bit.
+	again, err := Train(context.Background(), c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	againRows, _ := runs.ReadMetrics(filepath.Join(results, "runs", again.ID))
+	for i := range fullRows {
+		if fullRows[i].TrainLoss != againRows[i].TrainLoss || fullRows[i].ValAcc != againRows[i].ValAcc {
+			t.Errorf("epoch %d differs between identical runs: %+v vs %+v", i+1, fullRows[i], againRows[i])
+		}
+	}
+
+	// Interrupt after 1 epoch, then resume: identical rows, none repeated.
+	o2 := opts
+	o2.StopAfterEpochs = 1
+	part, err := Train(context.Background(), c, o2)
+	if !errors.Is(err, ErrInterrupted) || part.Status != runs.StatusInterrupted {
+		t.Fatalf("interrupted run: status %s, err %v", part.Status, err)
+	}
+	o3 := opts
+	o3.Resume = filepath.Join(results, "runs", part.ID)
+	res, err := Train(context.Background(), c, o3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := runs.ReadMetrics(o3.Resume)
+	if len(rows) != 3 {
+		t.Fatalf("resumed run has %d rows, want 3", len(rows))
+	}
+	for i := range rows {
+		if rows[i].Epoch != i+1 || rows[i].TrainLoss != fullRows[i].TrainLoss || rows[i].ValAcc != fullRows[i].ValAcc {
+			t.Errorf("resumed epoch %d: %+v, uninterrupted %+v", i+1, rows[i], fullRows[i])
+		}
+	}
+	if res.TestAcc != full.TestAcc {
+		t.Errorf("resumed test accuracy %v, uninterrupted %v", res.TestAcc, full.TestAcc)
+	}
+}
+
+func TestDivergenceStopsAndIsRecorded(t *testing.T) {
+	c := toyConfig()
+	c.LR, c.Init, c.InitStd, c.CaffeMults = 50, "gauss", 1, false
+	opts := Options{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()}
+	sum, err := Train(context.Background(), c, opts)
+	if !errors.Is(err, ErrDiverged) {
+		t.Fatalf("got %v, want ErrDiverged", err)
+	}
+	var onDisk runs.Summary
+	if err := runs.ReadJSON(filepath.Join(opts.ResultsDir, "runs", sum.ID, runs.SummaryFile), &onDisk); err != nil {
+		t.Fatal(err)
+	}
+	if onDisk.Status != runs.StatusDiverged || !strings.Contains(onDisk.Error, "NaN or infinite") {
+		t.Errorf("summary.json: status %q error %q", onDisk.Status, onDisk.Error)
+	}
+}

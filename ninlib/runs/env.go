@@ -1,0 +1,40 @@
+package runs
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+)
+
+// Probe fills an Environment from the machine and the git checkout in dir.
+func Probe(dir string) Environment {
+	e := Environment{GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), CPU: cpuModel()}
+	e.Hostname, _ = os.Hostname()
+	if out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output(); err == nil {
+		e.GitCommit = strings.TrimSpace(string(out))
+		// Records and plots under results/ do not make the code dirty.
+		if out, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!results").Output(); err == nil {
+			e.GitDirty = len(strings.TrimSpace(string(out))) > 0
+		}
+	} else {
+		e.GitCommit = "unknown (not a git checkout)"
+	}
+	return e
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
