@@ -84,7 +84,7 @@ func Defaults() Config {
 		Setup: datasets.Setup{Name: "mnist", Validation: 5000, Preprocess: "standardize", SplitSeed: 1},
 		Backend: "", Seed: 1, Epochs: 4, BatchSize: 64, EvalBatchSize: 500,
 		Optimizer: "sgd", LR: 0.02, Momentum: 0.9, WeightDecay: 1e-4, CaffeMults: true,
-		Schedule: "plateau", Factor: 10, Patience: 2, WarmupEpochs: 1,
+		Schedule: "plateau", Factor: 10, Patience: 2, WarmupEpochs: 0,
 		Experiment: "adhoc", Arm: "",
 	}
 }

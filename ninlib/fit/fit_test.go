@@ -56,6 +56,11 @@ func TestSGDUpdate(t *testing.T) {
 		out := exec.MustExec(x)
 		w = tensors.MustCopyFlatData[float32](out[0])
 		bias = []float32{tensors.ToScalar[float32](out[1])}
+		// Read every variable on the host between steps, as checkpoint
+		// saving does: no update may be lost because of it.
+		for v := range store.IterVariables() {
+			_ = v.MustValue().Value()
+		}
 	}
 	// By hand, weights (lr 0.5, decay 0.1): w0 = 1,1
 	//  step 1: g = x + 0.1*w = (1.1, -1.9); v = 0.5*g = (0.55, -0.95); w = (0.45, 1.95)

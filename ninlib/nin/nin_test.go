@@ -245,3 +245,43 @@ func TestMatchWidth(t *testing.T) {
 		t.Errorf("conv-gap at width %.3f has %d params, nin %d (%.1f%% off)", w, s.Params, ref.Params, 100*rel)
 	}
 }
+
+func TestPoolFormulationsAgree(t *testing.T) {
+	for _, kind := range []string{"max", "avg"} {
+		for _, size := range [][2]int{{8, 8}, {7, 9}, {28, 28}, {14, 15}} {
+			out, grad, err := PoolImplsAgree(goBackend(t), kind, 2, size[0], size[1], 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out > 1e-6 || grad > 1e-5 {
+				t.Errorf("%s pool %v: slices vs ReduceWindow differ: outputs %g, gradients %g", kind, size, out, grad)
+			}
+		}
+	}
+}
+
+func TestModelFormulationsAgree(t *testing.T) {
+	// The whole model, with the same weights, on both formulations.
+	b := goBackend(t)
+	for _, v := range []string{"nin", "nin-fc"} {
+		o := tiny(v)
+		store := model.NewStore()
+		x := randomImages(2, 12, 12, 3, 5)
+		o.ConvImpl = "patches"
+		a, _, err := Infer(b, store, o, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.ConvImpl = "native"
+		c, _, err := Infer(b, store, o, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		av, cv := tensors.MustCopyFlatData[float32](a), tensors.MustCopyFlatData[float32](c)
+		for i := range av {
+			if math.Abs(float64(av[i]-cv[i])) > 1e-4 {
+				t.Fatalf("%s: logits differ between conv formulations: %v vs %v", v, av, cv)
+			}
+		}
+	}
+}

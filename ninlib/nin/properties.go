@@ -151,3 +151,57 @@ func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, grad
 	}
 	return diff(a[0], c[0]), math.Max(diff(a[1], c[1]), diff(a[2], c[2])), nil
 }
+
+// PoolImplsAgree compares the slice-based pools (used on the Go backend)
+// with GoMLX's ReduceWindow pools, outputs and input gradients, for a
+// 3x3 stride-2 ceil-mode pool of kind "max" or "avg" on [n, h, w, c].
+func PoolImplsAgree(b compute.Backend, kind string, n, h, w, c int) (outDiff, gradDiff float64, err error) {
+	l := Layer{Kind: KindMaxPool, K: 3, Stride: 2}
+	if kind == "avg" {
+		l.Kind = KindAvgPool
+	}
+	xs := make([]float32, n*h*w*c)
+	for i := range xs {
+		xs[i] = float32(math.Sin(float64(i)*0.91)) // distinct values: no ties in max
+	}
+	run := func(slices bool) ([]*tensors.Tensor, error) {
+		var res []*tensors.Tensor
+		var rerr error
+		if e := exceptions.Try(func() {
+			res, rerr = MustNewExec(b, func(x *Node) []*Node {
+				var y *Node
+				if slices {
+					y = slicePool(x, l)
+				} else {
+					y = ceilPool(x, l)
+				}
+				wts := AddScalar(Sin(ConvertDType(Iota(x.Graph(), y.Shape(), 1), y.DType())), 1.5)
+				loss := ReduceAllSum(Mul(y, wts))
+				return []*Node{y, Gradient(loss, x)[0]}
+			}).Exec(tensors.FromFlatDataAndDimensions(xs, n, h, w, c))
+		}); e != nil {
+			return nil, fmt.Errorf("%v", e)
+		}
+		return res, rerr
+	}
+	a, err := run(true)
+	if err != nil {
+		return 0, 0, err
+	}
+	r, err := run(false)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !a[0].Shape().Equal(r[0].Shape()) {
+		return 0, 0, fmt.Errorf("slice pool shape %s, ReduceWindow pool %s", a[0].Shape(), r[0].Shape())
+	}
+	diff := func(p, q *tensors.Tensor) float64 {
+		pv, qv := tensors.MustCopyFlatData[float32](p), tensors.MustCopyFlatData[float32](q)
+		var m float64
+		for i := range pv {
+			m = math.Max(m, math.Abs(float64(pv[i]-qv[i])))
+		}
+		return m
+	}
+	return diff(a[0], r[0]), diff(a[1], r[1]), nil
+}

@@ -1,0 +1,258 @@
+// Package plan reads named experiments (experiments/<name>.set files) and
+// runs them: every arm x dataset x seed a plan names, skipping runs already
+// completed with the same configuration and resuming interrupted ones, so a
+// plan can be rerun after a crash without losing or duplicating anything.
+package plan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ninbench/nin/ninlib/fit"
+)
+
+// Arm is one variant of an experiment: a label and the settings that
+// distinguish it from the plan's base settings.
+type Arm struct {
+	Name string
+	Set  string
+}
+
+// Plan is a parsed experiment file.
+type Plan struct {
+	Name string
+	// Claim is the paper's claim under test, Paper the number(s) it reports.
+	Claim, Paper string
+	// Kind is "train" or a probe of trained runs: "translation",
+	// "input-size", "confidence-maps".
+	Kind string
+	// Source names the training experiment whose runs a probe analyses.
+	Source   string
+	Datasets []string
+	Seeds    []uint64
+	Arms     []Arm
+	// Base holds the settings shared by every arm (key=value lines).
+	Base string
+	// Probe parameters.
+	Shifts []int // translation: pixel shifts to test
+	Sizes  []int // input-size: image sizes to test
+	Images int   // confidence-maps: images per dataset
+	// Path is the file the plan was read from.
+	Path string
+}
+
+// planKeys are the keys that belong to the plan rather than to fit.Config.
+var planKeys = []string{"claim", "paper", "kind", "source", "datasets", "seeds", "shifts", "sizes", "images"}
+
+// Dir is the folder holding the experiment files, relative to the repository root.
+const Dir = "experiments"
+
+// Names lists the experiments in dir.
+func Names(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.set"))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(filepath.Base(f), ".set"))
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Load reads experiment name from dir.
+func Load(dir, name string) (*Plan, error) {
+	path := filepath.Join(dir, name+".set")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		names, _ := Names(dir)
+		return nil, fmt.Errorf("unknown experiment %q (no %s): valid experiments are %s", name, path, strings.Join(names, ", "))
+	}
+	p, err := Parse(name, string(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p.Path = path
+	return p, nil
+}
+
+// Parse parses the text of an experiment file. Lines are "key = value"
+// (plan keys or fit.Config keys, '#' starts a comment) or
+// "arm NAME: key=value; key=value".
+func Parse(name, text string) (*Plan, error) {
+	p := &Plan{Name: name, Kind: "train", Datasets: []string{"mnist"}, Seeds: []uint64{1}, Images: 6}
+	var base []string
+	for i, raw := range strings.Split(text, "\n") {
+		line := raw
+		if j := strings.IndexByte(line, '#'); j >= 0 {
+			line = line[:j]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		lineErr := func(format string, args ...any) error {
+			return fmt.Errorf("line %d: %s", i+1, fmt.Sprintf(format, args...))
+		}
+		if rest, ok := strings.CutPrefix(line, "arm "); ok {
+			an, set, ok := strings.Cut(rest, ":")
+			an = strings.TrimSpace(an)
+			if !ok || an == "" || strings.ContainsAny(an, " /") {
+				return nil, lineErr("expected \"arm NAME: key=value; ...\"")
+			}
+			p.Arms = append(p.Arms, Arm{Name: an, Set: strings.TrimSpace(set)})
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, lineErr("expected key = value, got %q", line)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		var err error
+		switch k {
+		case "claim":
+			p.Claim = v
+		case "paper":
+			p.Paper = v
+		case "kind":
+			if !slices.Contains([]string{"train", "translation", "input-size", "confidence-maps"}, v) {
+				return nil, lineErr("kind %q: expected train, translation, input-size or confidence-maps", v)
+			}
+			p.Kind = v
+		case "source":
+			p.Source = v
+		case "datasets":
+			p.Datasets = splitList(v)
+		case "seeds":
+			p.Seeds, err = parseUints(v)
+		case "shifts":
+			p.Shifts, err = parseInts(v)
+		case "sizes":
+			p.Sizes, err = parseInts(v)
+		case "images":
+			p.Images, err = strconv.Atoi(v)
+		default:
+			base = append(base, k+"="+v)
+		}
+		if err != nil {
+			return nil, lineErr("%s: %v", k, err)
+		}
+	}
+	p.Base = strings.Join(base, ";")
+	if p.Kind == "train" && len(p.Arms) == 0 {
+		return nil, fmt.Errorf("a training experiment needs at least one \"arm NAME: settings\" line")
+	}
+	if p.Kind != "train" && p.Source == "" {
+		return nil, fmt.Errorf("a %s probe needs \"source = <training experiment>\"", p.Kind)
+	}
+	// Check every arm's settings now, so a typo fails before hours of training.
+	for _, a := range p.arms() {
+		for _, ds := range p.Datasets {
+			if _, err := p.Config(a, ds, p.Seeds[0], ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return p, nil
+}
+
+func (p *Plan) arms() []Arm {
+	if len(p.Arms) == 0 {
+		return []Arm{{Name: "default"}}
+	}
+	return p.Arms
+}
+
+// Config returns the configuration of one run: defaults, adapted to the
+// dataset, then the plan's base settings, the arm's, and extra (the
+// command line's -set), in that order.
+func (p *Plan) Config(a Arm, dataset string, seed uint64, extra string) (fit.Config, error) {
+	c := fit.Defaults()
+	c.Setup.Name = dataset
+	if err := c.AdaptToDataset(); err != nil {
+		return c, err
+	}
+	if c.InputC == 3 {
+		c.Widths = "cifar"
+	}
+	for _, s := range []string{p.Base, a.Set, extra} {
+		if err := c.Set(s); err != nil {
+			return c, fmt.Errorf("arm %s: %w", a.Name, err)
+		}
+	}
+	c.Seed = seed
+	c.Experiment, c.Arm = p.Name, a.Name
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("arm %s, dataset %s: %w", a.Name, dataset, err)
+	}
+	return c, nil
+}
+
+// FilterArms keeps only the arms named (all if names is empty).
+func (p *Plan) FilterArms(names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	var keep []Arm
+	for _, n := range names {
+		i := slices.IndexFunc(p.Arms, func(a Arm) bool { return a.Name == n })
+		if i < 0 {
+			var valid []string
+			for _, a := range p.Arms {
+				valid = append(valid, a.Name)
+			}
+			return fmt.Errorf("experiment %s has no arm %q: its arms are %s", p.Name, n, strings.Join(valid, ", "))
+		}
+		keep = append(keep, p.Arms[i])
+	}
+	p.Arms = keep
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range splitList(s) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func parseUints(s string) ([]uint64, error) {
+	var out []uint64
+	for _, f := range splitList(s) {
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a non-negative integer", f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty list")
+	}
+	return out, nil
+}
+
+// ParseSeeds parses a comma-separated seed list (for -seeds).
+func ParseSeeds(s string) ([]uint64, error) { return parseUints(s) }
+
+// ParseList parses a comma-separated list (for -datasets, -arms).
+func ParseList(s string) []string { return splitList(s) }

@@ -1,0 +1,382 @@
+// Package table regenerates the repository's results tables
+// (results/summary.csv and results/README.md) from the run records, under a
+// file lock so that concurrent runs never interleave their writes, and with
+// every row traceable to its runs and the command that reproduces it.
+package table
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ninbench/nin/ninlib/plan"
+	"github.com/ninbench/nin/ninlib/runs"
+)
+
+// PaperTestError is the test error (%) the paper reports for NIN per
+// dataset (CIFAR-10 without augmentation; 8.81% with it).
+var PaperTestError = map[string]string{
+	"cifar10":  "10.41 (8.81 with augmentation)",
+	"cifar100": "35.68",
+	"svhn":     "2.35",
+	"mnist":    "0.47",
+}
+
+// Row aggregates the runs of one experiment x arm x dataset.
+type Row struct {
+	Experiment, Arm, Dataset, Variant string
+	Seeds                             []uint64
+	Completed                         int
+	Diverged, Interrupted, Other      int
+	TestErr, ValErr, TrainAcc         Stat
+	Params, MACs                      int64
+	Epochs                            int
+	WallMean                          float64
+	Backend                           string
+	Command                           string
+	RunIDs                            []string
+	Probe                             []probeResult
+}
+
+type probeResult struct {
+	Kind   string    `json:"kind"`
+	Source string    `json:"source_run"`
+	X      []int     `json:"x"`
+	Acc    []float64 `json:"acc"`
+	AccPad []float64 `json:"acc_pad"`
+	Errors []string  `json:"errors"`
+	Images []struct {
+		Label, Pred, MapArgmax int
+	} `json:"images"`
+	Figure string `json:"figure"`
+	dir    string
+}
+
+// Stat is a mean and sample standard deviation.
+type Stat struct {
+	Mean, Std float64
+	N         int
+}
+
+func stat(v []float64) Stat {
+	s := Stat{N: len(v)}
+	if len(v) == 0 {
+		return Stat{Mean: math.NaN(), Std: math.NaN()}
+	}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(v))
+	if len(v) > 1 {
+		for _, x := range v {
+			s.Std += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(s.Std / float64(len(v)-1))
+	}
+	return s
+}
+
+// Regenerate rebuilds resultsDir/summary.csv and resultsDir/README.md from
+// resultsDir/runs/*, holding an exclusive lock on resultsDir/.table.lock.
+func Regenerate(resultsDir, experimentsDir string) error {
+	if err := os.MkdirAll(resultsDir, 0o755); err != nil {
+		return err
+	}
+	lock, err := os.OpenFile(filepath.Join(resultsDir, ".table.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("cannot lock the results tables: %w (is %s writable?)", err, resultsDir)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+
+	recs, errs := plan.ReadRecords(resultsDir)
+	rows := Aggregate(recs)
+	plans := map[string]*plan.Plan{}
+	if names, err := plan.Names(experimentsDir); err == nil {
+		for _, n := range names {
+			if p, err := plan.Load(experimentsDir, n); err == nil {
+				plans[n] = p
+			}
+		}
+	}
+	if err := runs.WriteFileAtomic(filepath.Join(resultsDir, "summary.csv"), CSV(rows)); err != nil {
+		return err
+	}
+	return runs.WriteFileAtomic(filepath.Join(resultsDir, "README.md"), Markdown(rows, plans, errs))
+}
+
+// Aggregate groups records into rows, sorted by experiment, dataset, arm.
+// For each seed only the newest completed run counts.
+func Aggregate(recs []plan.Record) []*Row {
+	byKey := map[string]*Row{}
+	var keys []string
+	latest := map[string]plan.Record{}
+	for _, r := range recs {
+		s := r.Summary
+		key := s.Experiment + "\x00" + s.Dataset + "\x00" + s.Arm
+		row := byKey[key]
+		if row == nil {
+			row = &Row{Experiment: s.Experiment, Arm: s.Arm, Dataset: s.Dataset, Variant: s.Variant}
+			byKey[key] = row
+			keys = append(keys, key)
+		}
+		switch s.Status {
+		case runs.StatusCompleted:
+			sk := key + "\x00" + strconv.FormatUint(s.Seed, 10)
+			if old, ok := latest[sk]; !ok || old.Summary.End.Before(s.End) {
+				latest[sk] = r
+			}
+		case runs.StatusDiverged:
+			row.Diverged++
+			row.RunIDs = append(row.RunIDs, s.ID)
+		case runs.StatusInterrupted:
+			row.Interrupted++
+			row.RunIDs = append(row.RunIDs, s.ID)
+		default:
+			row.Other++
+		}
+	}
+	var sk []string
+	for k := range latest {
+		sk = append(sk, k)
+	}
+	sort.Strings(sk)
+	vals := map[string][3][]float64{}
+	for _, k := range sk {
+		r := latest[k]
+		s := r.Summary
+		key := s.Experiment + "\x00" + s.Dataset + "\x00" + s.Arm
+		row := byKey[key]
+		row.Completed++
+		row.Seeds = append(row.Seeds, s.Seed)
+		row.RunIDs = append(row.RunIDs, s.ID)
+		row.Params, row.MACs, row.Epochs = s.Params, s.MACs, s.Epochs
+		row.WallMean += s.WallSeconds
+		row.Backend = s.Env.Backend
+		if s.Probe != nil {
+			var pr probeResult
+			if json.Unmarshal(s.Probe, &pr) == nil {
+				pr.dir = filepath.Base(r.Dir)
+				row.Probe = append(row.Probe, pr)
+			}
+			continue
+		}
+		v := vals[key]
+		v[0] = append(v[0], 100*s.TestErr)
+		v[1] = append(v[1], 100*s.ValErr)
+		v[2] = append(v[2], s.TrainAcc)
+		vals[key] = v
+	}
+	var rows []*Row
+	for _, k := range keys {
+		row := byKey[k]
+		v := vals[k]
+		row.TestErr, row.ValErr, row.TrainAcc = stat(v[0]), stat(v[1]), stat(v[2])
+		if row.Completed > 0 {
+			row.WallMean /= float64(row.Completed)
+		}
+		slices.Sort(row.Seeds)
+		row.Command = reproduce(row)
+		rows = append(rows, row)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Experiment != b.Experiment {
+			return a.Experiment < b.Experiment
+		}
+		return a.Dataset < b.Dataset
+	})
+	return rows
+}
+
+func reproduce(r *Row) string {
+	var seeds []string
+	for _, s := range r.Seeds {
+		seeds = append(seeds, strconv.FormatUint(s, 10))
+	}
+	if r.Experiment == "adhoc" {
+		return "see the run's config.json (command field)"
+	}
+	cmd := fmt.Sprintf("go run ./experiments run %s -arms %s -datasets %s", r.Experiment, r.Arm, r.Dataset)
+	if len(seeds) > 0 {
+		cmd += " -seeds " + strings.Join(seeds, ",")
+	}
+	return cmd
+}
+
+// CSV renders rows as summary.csv.
+func CSV(rows []*Row) []byte {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"experiment", "dataset", "arm", "variant", "completed", "seeds", "test_error_pct_mean", "test_error_pct_std",
+		"val_error_pct_mean", "val_error_pct_std", "params", "mult_adds", "epochs", "wall_seconds_mean", "backend", "diverged", "interrupted", "runs", "command"})
+	for _, r := range rows {
+		var seeds []string
+		for _, s := range r.Seeds {
+			seeds = append(seeds, strconv.FormatUint(s, 10))
+		}
+		_ = w.Write([]string{r.Experiment, r.Dataset, r.Arm, r.Variant, strconv.Itoa(r.Completed), strings.Join(seeds, " "),
+			f4(r.TestErr.Mean), f4(r.TestErr.Std), f4(r.ValErr.Mean), f4(r.ValErr.Std),
+			strconv.FormatInt(r.Params, 10), strconv.FormatInt(r.MACs, 10), strconv.Itoa(r.Epochs), f4(r.WallMean),
+			r.Backend, strconv.Itoa(r.Diverged), strconv.Itoa(r.Interrupted), strings.Join(r.RunIDs, " "), r.Command})
+	}
+	w.Flush()
+	return []byte(b.String())
+}
+
+func f4(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+func pm(s Stat) string {
+	if s.N == 0 {
+		return "–"
+	}
+	if s.N == 1 {
+		return fmt.Sprintf("%.2f (1 seed)", s.Mean)
+	}
+	return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std)
+}
+
+// Markdown renders results/README.md.
+func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Results\n\nGenerated by `go run ./experiments table` from the run records in `runs/` on %s. Do not edit by hand: every number below comes from a record (config.json, metrics.csv, summary.json) whose id is listed in `summary.csv`.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	b.WriteString("Errors are test-set errors in percent, mean ± sample standard deviation over seeds, each on the checkpoint with the best validation accuracy. \"Beyond spread\" says whether |Δ mean| to the experiment's first arm exceeds the sum of the two standard deviations (a rough, conservative test; with 3 seeds nothing here is a significance test).\n\n")
+	var exps []string
+	byExp := map[string][]*Row{}
+	for _, r := range rows {
+		if _, ok := byExp[r.Experiment]; !ok {
+			exps = append(exps, r.Experiment)
+		}
+		byExp[r.Experiment] = append(byExp[r.Experiment], r)
+	}
+	for _, e := range exps {
+		p := plans[e]
+		fmt.Fprintf(&b, "## %s\n\n", e)
+		if p != nil && p.Claim != "" {
+			fmt.Fprintf(&b, "**Claim tested.** %s\n\n", p.Claim)
+		}
+		if p != nil && p.Paper != "" {
+			fmt.Fprintf(&b, "**Paper.** %s\n\n", p.Paper)
+		}
+		rs := byExp[e]
+		if len(rs) > 0 && len(rs[0].Probe) > 0 || (len(rs) > 0 && rs[0].Completed == 0 && p != nil && p.Kind != "train") {
+			writeProbe(&b, rs)
+			continue
+		}
+		b.WriteString("| dataset | arm | test error % | beyond spread vs first arm | val error % | params | mult-adds | epochs | mean wall s | runs (done/diverged/interrupted) | paper NIN test error % | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		first := map[string]*Row{}
+		for _, r := range rs {
+			ref, ok := first[r.Dataset]
+			beyond := "(reference)"
+			if !ok {
+				first[r.Dataset] = r
+			} else if r.TestErr.N > 0 && ref.TestErr.N > 0 {
+				d := r.TestErr.Mean - ref.TestErr.Mean
+				if math.Abs(d) > r.TestErr.Std+ref.TestErr.Std && r.TestErr.N > 1 && ref.TestErr.N > 1 {
+					beyond = fmt.Sprintf("yes (Δ %+.2f)", d)
+				} else {
+					beyond = fmt.Sprintf("no (Δ %+.2f)", d)
+				}
+			} else {
+				beyond = "–"
+			}
+			paper := ""
+			if r.Variant == "nin" {
+				paper = PaperTestError[r.Dataset]
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d | %.0f | %d/%d/%d | %s | `%s` |\n", r.Dataset, r.Arm, pm(r.TestErr), beyond, pm(r.ValErr),
+				commas(r.Params), commas(r.MACs), r.Epochs, r.WallMean, r.Completed, r.Diverged, r.Interrupted, paper, r.Command)
+		}
+		b.WriteString("\n")
+	}
+	if len(readErrs) > 0 {
+		b.WriteString("## Unreadable records\n\n")
+		for _, err := range readErrs {
+			fmt.Fprintf(&b, "- %v\n", err)
+		}
+	}
+	return []byte(b.String())
+}
+
+func writeProbe(b *strings.Builder, rs []*Row) {
+	for _, r := range rs {
+		for _, pr := range r.Probe {
+			fmt.Fprintf(b, "- **%s / %s** (source run `%s`, probe run `%s`", r.Dataset, r.Arm, pr.Source, pr.dir)
+			if pr.Figure != "" {
+				fmt.Fprintf(b, ", [figure](runs/%s/%s)", pr.dir, pr.Figure)
+			}
+			b.WriteString("): ")
+			switch pr.Kind {
+			case "confidence-maps":
+				agree := 0
+				for _, im := range pr.Images {
+					if im.MapArgmax == im.Pred {
+						agree++
+					}
+				}
+				fmt.Fprintf(b, "%d images; the class with the strongest map equals the prediction in %d/%d.\n", len(pr.Images), agree, len(pr.Images))
+			default:
+				var parts []string
+				for i, x := range pr.X {
+					v := "cannot run"
+					if pr.Acc[i] >= 0 {
+						v = fmt.Sprintf("%.2f%%", 100*(1-pr.Acc[i]))
+						if len(pr.AccPad) > i && pr.AccPad[i] >= 0 {
+							v += fmt.Sprintf(" (padded %.2f%%)", 100*(1-pr.AccPad[i]))
+						}
+					}
+					parts = append(parts, fmt.Sprintf("%d: %s", x, v))
+				}
+				label := "error by shift"
+				if pr.Kind == "input-size" {
+					label = "error by input size (resized; padded/cropped in brackets)"
+				}
+				fmt.Fprintf(b, "%s — %s\n", label, strings.Join(parts, ", "))
+				for i, e := range pr.Errors {
+					if e != "" {
+						fmt.Fprintf(b, "  - at %d: `%s`\n", pr.X[i], firstLine(e))
+						break
+					}
+				}
+			}
+		}
+		fmt.Fprintf(b, "  - reproduce: `%s`\n", strings.Replace(r.Command, " -arms "+r.Arm, "", 1))
+	}
+	b.WriteString("\n")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var out strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out.WriteByte(',')
+		}
+		out.WriteRune(r)
+	}
+	return out.String()
+}
