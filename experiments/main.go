@@ -135,6 +135,8 @@ func cmdSummary(args []string) error {
 	input := fs.String("input", "32x32x3", "input size HxWxC")
 	classes := fs.Int("classes", 10, "number of classes")
 	set := fs.String("set", "", `model settings "key=value;..." (e.g. "width=0.5;bottleneck=0.25")`)
+	match := fs.String("match", "", "find the width at which -model costs as much as this variant (with the same settings)")
+	by := fs.String("by", "params", "what -match equalizes: params or macs")
 	fs.Parse(args)
 	c := fit.Defaults()
 	c.Options = nin.Defaults()
@@ -147,6 +149,20 @@ func cmdSummary(args []string) error {
 	}
 	if c.InputC == 1 && fs.Lookup("set").Value.String() == "" {
 		c.Widths = "digits"
+	}
+	if *match != "" {
+		ref := c.Options
+		ref.Variant = *match
+		rs, err := nin.Summarize(ref)
+		if err != nil {
+			return err
+		}
+		w, err := nin.MatchWidth(c.Options, rs, *by)
+		if err != nil {
+			return err
+		}
+		c.Width = w
+		fmt.Printf("width %.4f of %s matches %s's %s (%s params, %s mult-adds)\n\n", c.Width, c.Variant, *match, *by, nin.Commas(rs.Params), nin.Commas(rs.MACs))
 	}
 	s, err := nin.Summarize(c.Options)
 	if err != nil {

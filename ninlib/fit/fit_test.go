@@ -169,7 +169,7 @@ func toyConfig() Config {
 	c.InputH, c.InputW, c.InputC, c.Classes = 12, 12, 1, 4
 	c.Width = 1.0 / 8
 	c.Epochs, c.BatchSize, c.EvalBatchSize = 3, 16, 64
-	c.LR, c.WarmupEpochs, c.Init = 0.05, 0, "he"
+	c.Optimizer, c.LR, c.WarmupEpochs, c.Init = "sgd", 0.05, 0, "he"
 	c.Experiment, c.Arm = "test", "toy"
 	return c
 }

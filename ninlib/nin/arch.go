@@ -172,7 +172,7 @@ func ninBody(o Options, w Widths, bottleneck, gapHead bool) []Layer {
 				}
 				out = o.Classes
 			}
-			ls = append(ls, Layer{Name: fmt.Sprintf("b%d_mlp%d", b+1, j), Kind: KindPointwise, Out: out, ReLU: true})
+			ls = append(ls, Layer{Name: fmt.Sprintf("b%d_mlp%d", b+1, j), Kind: KindPointwise, Out: out, ReLU: !(b == 2 && j == 2) || o.FinalReLU})
 		}
 		in = ls[len(ls)-1].Out
 		if b < 2 {
@@ -191,10 +191,11 @@ func convBody(o Options, w Widths, gapHead bool) []Layer {
 	var ls []Layer
 	for b := 0; b < 3; b++ {
 		out := scaled(w[b][0], o.Width)
+		relu := true
 		if b == 2 && gapHead {
-			out = o.Classes
+			out, relu = o.Classes, o.FinalReLU
 		}
-		ls = append(ls, Layer{Name: fmt.Sprintf("b%d_conv%dx%d", b+1, kernels[b], kernels[b]), Kind: KindConv, K: kernels[b], Out: out, ReLU: true})
+		ls = append(ls, Layer{Name: fmt.Sprintf("b%d_conv%dx%d", b+1, kernels[b], kernels[b]), Kind: KindConv, K: kernels[b], Out: out, ReLU: relu})
 		if b < 2 {
 			ls = append(ls, pool(o, b+1), Layer{Name: fmt.Sprintf("b%d_dropout", b+1), Kind: KindDropout})
 		}

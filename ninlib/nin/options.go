@@ -40,6 +40,10 @@ type Options struct {
 	// Bottleneck is the reduction ratio of nin-bottleneck's 1x1 layers
 	// (output channels = ratio x input channels).
 	Bottleneck float64 `json:"bottleneck"`
+	// FinalReLU keeps the ReLU after the last 1x1 layer of GAP models (the
+	// class maps), as released. Without it the maps (and logits) can be
+	// negative, and a class map that ReLU zeroed everywhere cannot come back.
+	FinalReLU bool `json:"final_relu"`
 	// ConvImpl is how k x k convolutions are computed: "auto" (patches on
 	// the Go backend, native elsewhere), "patches" (patch extraction + one
 	// matmul), or "native" (GoMLX's ConvGeneral).
@@ -52,7 +56,7 @@ func Defaults() Options {
 		Variant: "nin", Widths: "cifar", Width: 1,
 		InputH: 32, InputW: 32, InputC: 3, Classes: 10,
 		Dropout: 0.5, Init: "gauss", InitStd: 0.05,
-		Pool2: "avg", Bottleneck: 0.5, ConvImpl: "auto",
+		Pool2: "avg", Bottleneck: 0.5, FinalReLU: true, ConvImpl: "auto",
 	}
 }
 

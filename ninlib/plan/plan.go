@@ -20,6 +20,10 @@ import (
 type Arm struct {
 	Name string
 	Set  string
+	// From names another experiment whose arm of the same name is this
+	// arm: its runs are shown in this experiment's table and not trained
+	// again ("arm nin: from gap-vs-fc").
+	From string
 }
 
 // Plan is a parsed experiment file.
@@ -73,12 +77,43 @@ func Load(dir, name string) (*Plan, error) {
 		names, _ := Names(dir)
 		return nil, fmt.Errorf("unknown experiment %q (no %s): valid experiments are %s", name, path, strings.Join(names, ", "))
 	}
-	p, err := Parse(name, string(b))
+	text, err := expandIncludes(dir, string(b), 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p, err := Parse(name, text)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	p.Path = path
 	return p, nil
+}
+
+// expandIncludes replaces "include = FILE" lines by FILE's content (FILE
+// relative to dir), so experiments that must be comparable share one
+// settings file.
+func expandIncludes(dir, text string, depth int) (string, error) {
+	if depth > 4 {
+		return "", fmt.Errorf("includes nested too deep")
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || strings.TrimSpace(k) != "include" {
+			continue
+		}
+		v, _, _ = strings.Cut(v, "#")
+		b, err := os.ReadFile(filepath.Join(dir, strings.TrimSpace(v)))
+		if err != nil {
+			return "", fmt.Errorf("line %d: %w", i+1, err)
+		}
+		inc, err := expandIncludes(dir, string(b), depth+1)
+		if err != nil {
+			return "", err
+		}
+		lines[i] = inc
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // Parse parses the text of an experiment file. Lines are "key = value"
@@ -105,7 +140,12 @@ func Parse(name, text string) (*Plan, error) {
 			if !ok || an == "" || strings.ContainsAny(an, " /") {
 				return nil, lineErr("expected \"arm NAME: key=value; ...\"")
 			}
-			p.Arms = append(p.Arms, Arm{Name: an, Set: strings.TrimSpace(set)})
+			set = strings.TrimSpace(set)
+			if from, ok := strings.CutPrefix(set, "from "); ok {
+				p.Arms = append(p.Arms, Arm{Name: an, From: strings.TrimSpace(from)})
+				continue
+			}
+			p.Arms = append(p.Arms, Arm{Name: an, Set: set})
 			continue
 		}
 		k, v, ok := strings.Cut(line, "=")
@@ -152,6 +192,9 @@ func Parse(name, text string) (*Plan, error) {
 	}
 	// Check every arm's settings now, so a typo fails before hours of training.
 	for _, a := range p.arms() {
+		if a.From != "" {
+			continue
+		}
 		for _, ds := range p.Datasets {
 			if _, err := p.Config(a, ds, p.Seeds[0], ""); err != nil {
 				return nil, err

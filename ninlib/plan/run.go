@@ -89,6 +89,10 @@ func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
 	var out []*runs.Summary
 	for _, ds := range p.Datasets {
 		for _, a := range p.arms() {
+			if a.From != "" {
+				fmt.Fprintf(o.Log, "== %s / %s / %s: shared with experiment %s, not trained here\n", p.Name, a.Name, ds, a.From)
+				continue
+			}
 			for _, seed := range p.Seeds {
 				c, err := p.Config(a, ds, seed, o.Extra)
 				if err != nil {

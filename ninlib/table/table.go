@@ -102,7 +102,6 @@ func Regenerate(resultsDir, experimentsDir string) error {
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
 
 	recs, errs := plan.ReadRecords(resultsDir)
-	rows := Aggregate(recs)
 	plans := map[string]*plan.Plan{}
 	if names, err := plan.Names(experimentsDir); err == nil {
 		for _, n := range names {
@@ -111,6 +110,7 @@ func Regenerate(resultsDir, experimentsDir string) error {
 			}
 		}
 	}
+	rows := WithSharedArms(Aggregate(recs), plans)
 	if err := runs.WriteFileAtomic(filepath.Join(resultsDir, "summary.csv"), CSV(rows)); err != nil {
 		return err
 	}
@@ -199,6 +199,34 @@ func Aggregate(recs []plan.Record) []*Row {
 		return a.Dataset < b.Dataset
 	})
 	return rows
+}
+
+// WithSharedArms adds, for every "arm NAME: from OTHER" of a plan, a copy
+// of OTHER's rows for that arm under the plan's name, placed first when the
+// arm is the plan's first (the reference of the "beyond spread" column).
+func WithSharedArms(rows []*Row, plans map[string]*plan.Plan) []*Row {
+	var out []*Row
+	added := map[string]bool{}
+	for _, r := range rows {
+		if p := plans[r.Experiment]; p != nil && !added[r.Experiment+"\x00"+r.Dataset] {
+			added[r.Experiment+"\x00"+r.Dataset] = true
+			for _, a := range p.Arms {
+				if a.From == "" {
+					continue
+				}
+				for _, src := range rows {
+					if src.Experiment == a.From && src.Arm == a.Name && src.Dataset == r.Dataset {
+						cp := *src
+						cp.Experiment = r.Experiment
+						cp.Arm = a.Name + " (from " + a.From + ")"
+						out = append(out, &cp)
+					}
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func reproduce(r *Row) string {

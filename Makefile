@@ -1,0 +1,44 @@
+# The NIN workbench. Every target builds with the toolchain and flags the
+# project needs: Go 1.27.3 (fetched by the go command through the module
+# proxy) and GOEXPERIMENT=simd (GoMLX's AVX2/AVX-512 kernels; 7x slower
+# without).
+export GOTOOLCHAIN := go1.27.3
+export GOEXPERIMENT := simd
+GO ?= go
+
+.PHONY: run test vet bench fuzz notebooks kernel table peer clean-results
+
+# The main job: NIN on real MNIST with the pure-Go backend, a few minutes.
+run:
+	$(GO) run ./experiments run quick
+
+# The whole test suite (what CI runs): vet, unit tests (tiny configs, Go
+# backend), fuzz targets on their seed corpora, and the notebooks headless.
+test: vet
+	$(GO) test ./...
+	./scripts/run-notebooks.sh
+
+vet:
+	$(GO) vet ./...
+
+# Benchmarks of one training step and one inference call (see README).
+bench:
+	$(GO) test -run XXX -bench . -benchtime 5x ./ninlib/fit/
+
+# Longer fuzzing of every parser (each target 60s).
+fuzz:
+	./scripts/fuzz.sh 60s
+
+# Register the GoNB kernel (Jupyter must be installed).
+kernel:
+	./scripts/install-kernel.sh
+
+notebooks:
+	./scripts/run-notebooks.sh
+
+table:
+	$(GO) run ./experiments table
+
+# PyTorch peer benchmark on the same machine (Debian python3-torch).
+peer:
+	./scripts/peer-bench.sh
