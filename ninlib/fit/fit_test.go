@@ -239,6 +239,23 @@ func TestTrainDeterministicResumeAndRecord(t *testing.T) {
 	if res.TestAcc != full.TestAcc {
 		t.Errorf("resumed test accuracy %v, uninterrupted %v", res.TestAcc, full.TestAcc)
 	}
+
+	// The best checkpoint evaluates to the recorded test accuracy, every
+	// time (a lazily loaded store once gave fresh random weights on the
+	// second evaluation).
+	store, err := LoadBest(fullDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		acc, err := Accuracy(&c, b, store, opts.Data.Test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acc != full.TestAcc {
+			t.Errorf("evaluation %d of the best checkpoint: %v, recorded %v", i+1, acc, full.TestAcc)
+		}
+	}
 }
 
 func TestDivergenceStopsAndIsRecorded(t *testing.T) {

@@ -420,6 +420,8 @@ func Evaluate(c *Config, be compute.Backend, store *model.Store, ds train.Datase
 		return 0, 0, fmt.Errorf("evaluation: cloning the weights: %w", err)
 	}
 	defer clone.Finalize()
+	// The clone must not share a lazy checkpoint loader with store (see LoadBest).
+	clone.SetLoader(nil)
 	opts := c.Options
 	exec, err := model.NewExec(be, clone, func(scope *model.Scope, images, labels *Node) []*Node {
 		logits := nin.Forward(scope.In("model"), images, opts, a).Logits
@@ -459,7 +461,10 @@ func Evaluate(c *Config, be compute.Backend, store *model.Store, ds train.Datase
 // LoadBest returns a store holding the best-validation weights of a run.
 func LoadBest(runDir string) (*model.Store, error) {
 	store := model.NewStore()
-	if _, err := checkpoint.Build(store).Dir(BestDir(runDir)).Done(); err != nil {
+	// Immediate creates every variable now: a store that loads lazily
+	// hands each value out once, so a second graph over a clone of it
+	// would silently get freshly initialized weights.
+	if _, err := checkpoint.Build(store).Dir(BestDir(runDir)).Immediate().Done(); err != nil {
 		return nil, fmt.Errorf("run %s: cannot load its best checkpoint: %w", runDir, err)
 	}
 	return store, nil

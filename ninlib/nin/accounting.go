@@ -157,3 +157,22 @@ func MatchWidth(o Options, target *Summary, by string) (float64, error) {
 	}
 	return (lo + hi) / 2, nil
 }
+
+// ConvCost is the multiply-adds and parameters of a k x k "same"
+// convolution from cin to cout channels on an h x w map (bias included in
+// the parameters).
+func ConvCost(h, w, cin, cout, k int) (macs, params int64) {
+	fan := int64(k * k * cin)
+	return fan * int64(cout) * int64(h*w), fan*int64(cout) + int64(cout)
+}
+
+// BottleneckCost compares a k x k convolution cin -> cout on an h x w map
+// with the same convolution preceded by a 1x1 reduction to `reduce`
+// channels (the seed article's example: 500x500x100 reduced to 20 channels
+// before a 5x5 convolution). It returns the multiply-adds of both.
+func BottleneckCost(h, w, cin, reduce, cout, k int) (direct, bottleneck int64) {
+	direct, _ = ConvCost(h, w, cin, cout, k)
+	r, _ := ConvCost(h, w, cin, reduce, 1)
+	c, _ := ConvCost(h, w, reduce, cout, k)
+	return direct, r + c
+}

@@ -285,3 +285,13 @@ func TestModelFormulationsAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestBottleneckCostSeedExample(t *testing.T) {
+	// 500x500x100 -> 5x5 conv to 100 maps: 25*100*100*250000 = 62.5 G
+	// multiply-adds; with a 1x1 reduction to 20 first: 100*20*250000 +
+	// 25*20*100*250000 = 0.5 G + 12.5 G = 13 G.
+	direct, bn := BottleneckCost(500, 500, 100, 20, 100, 5)
+	if direct != 62_500_000_000 || bn != 13_000_000_000 {
+		t.Errorf("direct %d, bottleneck %d", direct, bn)
+	}
+}

@@ -52,6 +52,9 @@ type MapImage struct {
 
 // Run runs a probe plan over the completed runs of its source experiment.
 func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
+	if o.Log == nil {
+		o.Log = os.Stdout
+	}
 	recs, _ := plan.ReadRecords(o.ResultsDir)
 	var sources []plan.Record
 	for _, r := range recs {
@@ -94,12 +97,18 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 			fmt.Fprintf(o.Log, "== %s of %s: would run\n", p.Kind, src.Summary.ID)
 			continue
 		}
-		data := prepared[src.Config.Setup]
+		// The probe's own settings (e.g. test_subset) and the command
+		// line's apply to the source run's data preparation.
+		cfg := src.Config
+		if err := cfg.Set(p.Base + ";" + o.Extra); err != nil {
+			return err
+		}
+		data := prepared[cfg.Setup]
 		if data == nil {
-			if data, err = datasets.Prepare(src.Config.Setup); err != nil {
+			if data, err = datasets.Prepare(cfg.Setup); err != nil {
 				return err
 			}
-			prepared[src.Config.Setup] = data
+			prepared[cfg.Setup] = data
 		}
 		if err := one(p, o, be, src, data.Test); err != nil {
 			return fmt.Errorf("%s of %s: %w", p.Kind, src.Summary.ID, err)
@@ -127,9 +136,7 @@ func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, test
 	}
 	res := Result{Kind: p.Kind, Source: src.Summary.ID}
 	dir := filepath.Join(o.ResultsDir, "runs", fmt.Sprintf("%s.%s.%s.s%d.%s", p.Name, src.Summary.Arm, c.Setup.Name, c.Seed, time.Now().UTC().Format("20060102T150405.000")))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+	var figure []byte // written with the record, once everything is computed
 	switch p.Kind {
 	case "translation":
 		shifts := p.Shifts
@@ -165,15 +172,18 @@ func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, test
 		if err != nil {
 			return err
 		}
-		res.Images, res.Figure = imgs, "maps.png"
-		if err := runs.WriteFileAtomic(filepath.Join(dir, "maps.png"), png); err != nil {
-			return err
+		res.Images, res.Figure, figure = imgs, "maps.png", png
+	default:
+		if svg, err := curve(p.Kind, src.Summary.ID, res); err == nil {
+			res.Figure, figure = "probe.svg", svg
 		}
 	}
-	if p.Kind != "confidence-maps" {
-		if svg, err := curve(p.Kind, src.Summary.ID, res); err == nil {
-			_ = runs.WriteFileAtomic(filepath.Join(dir, "probe.svg"), svg)
-			res.Figure = "probe.svg"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if figure != nil {
+		if err := runs.WriteFileAtomic(filepath.Join(dir, res.Figure), figure); err != nil {
+			return err
 		}
 	}
 	raw, _ := json.Marshal(sanitize(res))
