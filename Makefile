@@ -9,8 +9,10 @@ GO ?= go
 .PHONY: run test vet bench fuzz notebooks kernel table peer clean-results
 
 # The main job: NIN on real MNIST with the pure-Go backend, a few minutes.
+# It always trains a new run (the embedded defaults of `experiments train`)
+# and records it as experiment "quick".
 run:
-	$(GO) run ./experiments run quick
+	$(GO) run ./experiments train -set "experiment=quick;arm=nin"
 
 # The whole test suite (what CI runs): vet, unit tests (tiny configs, Go
 # backend), fuzz targets on their seed corpora, and the notebooks headless.

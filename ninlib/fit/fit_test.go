@@ -274,3 +274,46 @@ func TestDivergenceStopsAndIsRecorded(t *testing.T) {
 		t.Errorf("summary.json: status %q error %q", onDisk.Status, onDisk.Error)
 	}
 }
+
+func FuzzConfigSet(f *testing.F) {
+	f.Add("lr=0.1;model=nin-fc;width=1/4\nepochs=3 # c")
+	f.Add("seed=18446744073709551615;flip=true")
+	f.Fuzz(func(t *testing.T, s string) {
+		c := Defaults()
+		if c.Set(s) == nil {
+			_ = c.Validate()
+		}
+	})
+}
+
+func TestResultsDirThatCannotBeCreated(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	os.WriteFile(file, []byte("x"), 0o644)
+	opts := Options{ResultsDir: file, Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()}
+	_, err := Train(context.Background(), toyConfig(), opts)
+	if err == nil || !strings.Contains(err.Error(), "writable") {
+		t.Errorf("got %v, want an error asking whether the results directory is writable", err)
+	}
+}
+
+func TestWrongInputSizeForFCModel(t *testing.T) {
+	c := toyConfig()
+	c.Variant = "nin-fc"
+	p := toyPrepared()
+	p.Test = datasetsResize(p.Test, 16)
+	sum, err := Train(context.Background(), c, Options{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: p})
+	if err == nil || !strings.Contains(err.Error(), "fully connected head built for 12x12") || sum.Status != runs.StatusFailed {
+		t.Errorf("got %v (status %s)", err, sum.Status)
+	}
+}
+
+// datasetsResize pads a set's images to size x size (top-left).
+func datasetsResize(s *datasets.Set, size int) *datasets.Set {
+	t := &datasets.Set{N: s.N, H: size, W: size, C: s.C, Classes: s.Classes, Labels: s.Labels, X: make([]float32, s.N*size*size*s.C)}
+	for i := 0; i < s.N; i++ {
+		for y := 0; y < s.H; y++ {
+			copy(t.Image(i)[y*size*s.C:], s.Image(i)[y*s.W*s.C:(y+1)*s.W*s.C])
+		}
+	}
+	return t
+}

@@ -1,0 +1,71 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEveryExperimentFileParses(t *testing.T) {
+	names, err := Names("../../experiments")
+	if err != nil || len(names) < 9 {
+		t.Fatalf("experiments: %v %v", names, err)
+	}
+	for _, n := range names {
+		p, err := Load("../../experiments", n)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		if p.Claim == "" {
+			t.Errorf("%s: no claim", n)
+		}
+	}
+}
+
+func TestSharedScaleIsIdentical(t *testing.T) {
+	// The nin arm is shared by three experiments: their base settings must
+	// give identical configurations apart from the labels.
+	ref, err := Load("../../experiments", "gap-vs-fc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c0, _ := ref.Config(ref.Arms[0], "mnist", 1, "")
+	for _, n := range []string{"mlpconv-vs-conv", "bottleneck"} {
+		p, _ := Load("../../experiments", n)
+		c, err := p.Config(Arm{Name: "nin", Set: "model=nin"}, "mnist", 1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Experiment = c0.Experiment
+		if string(c.JSON()) != string(c0.JSON()) {
+			t.Errorf("%s: the shared nin arm differs from gap-vs-fc's:\n%s\nvs\n%s", n, c.JSON(), c0.JSON())
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"arm nin: model=resnet", "unknown model variant"},
+		{"arm nin: lr=-1", "lr"},
+		{"arm nin: learning_rate=1", `unknown setting "learning_rate"`},
+		{"seeds = one\narm nin: model=nin", "seeds"},
+		{"kind = translation", "source"},
+		{"kind = magic\narm a: model=nin", "kind"},
+		{"claim = x", "at least one"},
+		{"arm bad name: model=nin", "arm NAME"},
+		{"just words", "key = value"},
+	} {
+		if _, err := Parse("t", tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want an error with %q", tc.text, err, tc.want)
+		}
+	}
+	if _, err := Load("../../experiments", "nope"); err == nil || !strings.Contains(err.Error(), "gap-vs-fc") {
+		t.Errorf("unknown experiment: %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("seeds = 1,2\narm nin: model=nin; width=0.5\n# comment\nlr = 0.01")
+	f.Add("kind = translation\nsource = gap-vs-fc\nshifts = 0, 2")
+	f.Fuzz(func(t *testing.T, s string) { _, _ = Parse("fuzz", s) })
+}

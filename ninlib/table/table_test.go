@@ -1,0 +1,134 @@
+package table
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ninbench/nin/ninlib/fit"
+	"github.com/ninbench/nin/ninlib/runs"
+)
+
+// writeRecord writes a fixture run record.
+func writeRecord(t testing.TB, results, exp, arm, ds string, seed uint64, status string, testErr float64, end time.Time) string {
+	t.Helper()
+	c := fit.Defaults()
+	c.Experiment, c.Arm, c.Seed = exp, arm, seed
+	c.Setup.Name = ds
+	id := fmt.Sprintf("%s.%s.%s.s%d.%d", exp, arm, ds, seed, end.UnixNano())
+	dir := filepath.Join(results, "runs", id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), c); err != nil {
+		t.Fatal(err)
+	}
+	s := runs.Summary{ID: id, Experiment: exp, Arm: arm, Dataset: ds, Variant: arm, Seed: seed, Status: status,
+		TestErr: testErr, TestAcc: 1 - testErr, ValErr: testErr + 0.01, Params: 1000, MACs: 5000, End: end}
+	s.Env.Backend = "go"
+	if err := runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), s); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestAggregateMeanStdLatestPerSeedAndStatuses(t *testing.T) {
+	res := t.TempDir()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 1, runs.StatusCompleted, 0.50, t0) // superseded by the newer seed-1 run
+	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 1, runs.StatusCompleted, 0.02, t0.Add(time.Hour))
+	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 2, runs.StatusCompleted, 0.04, t0)
+	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 3, runs.StatusDiverged, 0, t0)
+	writeRecord(t, res, "gap-vs-fc", "nin-fc", "mnist", 1, runs.StatusCompleted, 0.10, t0)
+	writeRecord(t, res, "gap-vs-fc", "nin-fc", "mnist", 2, runs.StatusInterrupted, 0, t0)
+	if err := Regenerate(res, "../../experiments"); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(filepath.Join(res, "summary.csv"))
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := map[string]int{}
+	for i, h := range recs[0] {
+		head[h] = i
+	}
+	byArm := map[string][]string{}
+	for _, r := range recs[1:] {
+		byArm[r[head["arm"]]] = r
+	}
+	nin := byArm["nin"]
+	if nin[head["completed"]] != "2" || nin[head["diverged"]] != "1" || nin[head["seeds"]] != "1 2" {
+		t.Errorf("nin row: %v", nin)
+	}
+	// Mean of 2% and 4% is 3%, sample std sqrt(2)%.
+	if nin[head["test_error_pct_mean"]] != "3.0000" || nin[head["test_error_pct_std"]] != fmt.Sprintf("%.4f", math.Sqrt2) {
+		t.Errorf("nin mean/std: %s ± %s", nin[head["test_error_pct_mean"]], nin[head["test_error_pct_std"]])
+	}
+	if !strings.Contains(nin[head["command"]], "go run ./experiments run gap-vs-fc -arms nin -datasets mnist -seeds 1,2") {
+		t.Errorf("command %q", nin[head["command"]])
+	}
+	if byArm["nin-fc"][head["interrupted"]] != "1" {
+		t.Errorf("interrupted run not counted: %v", byArm["nin-fc"])
+	}
+	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	for _, want := range []string{"## gap-vs-fc", "3.00 ± 1.41", "0.47", "2/1/0", "10.00 (1 seed)", "Claim tested"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("README.md lacks %q", want)
+		}
+	}
+}
+
+func TestUnreadableRecordIsListedNotDropped(t *testing.T) {
+	res := t.TempDir()
+	writeRecord(t, res, "quick", "nin", "mnist", 1, runs.StatusCompleted, 0.05, time.Now())
+	bad := filepath.Join(res, "runs", "broken")
+	os.MkdirAll(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, runs.ConfigFile), []byte("{not json"), 0o644)
+	if err := Regenerate(res, "../../experiments"); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	if !strings.Contains(string(md), "Unreadable records") || !strings.Contains(string(md), "broken") {
+		t.Errorf("README.md does not list the broken record:\n%s", md)
+	}
+}
+
+// TestConcurrentRecordsAndTables has several "runs" write their records and
+// regenerate the tables at the same time; afterwards every run appears
+// exactly once and no temporary file is left.
+func TestConcurrentRecordsAndTables(t *testing.T) {
+	res := t.TempDir()
+	var wg sync.WaitGroup
+	ids := make([]string, 8)
+	for i := range ids {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			ids[i] = writeRecord(t, res, "quick", "nin", "mnist", uint64(i+1), runs.StatusCompleted, 0.01*float64(i), time.Now())
+			if err := Regenerate(res, "../../experiments"); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	b, err := os.ReadFile(filepath.Join(res, "summary.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if n := strings.Count(string(b), id); n != 1 {
+			t.Errorf("run %s appears %d times in summary.csv", id, n)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(res, ".*tmp*"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
