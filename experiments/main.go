@@ -123,6 +123,11 @@ func (f configFlags) extraSettings() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("-config: %w", err)
 		}
+		// Check the file alone first, so that an error names it.
+		probe := fit.Defaults()
+		if err := probe.SetFile(path); err != nil {
+			return "", fmt.Errorf("-config: %w", err)
+		}
 		parts = append(parts, string(b))
 	}
 	parts = append(parts, *f.set)

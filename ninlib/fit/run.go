@@ -137,6 +137,22 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	// The backend and the data are opened before anything is written, so a
+	// missing plugin or dataset leaves no record behind.
+	be := o.Backend
+	if be == nil {
+		var err error
+		if be, err = backend.Open(c.Backend); err != nil {
+			return nil, err
+		}
+	}
+	data := o.Data
+	if data == nil {
+		var err error
+		if data, err = datasets.Prepare(c.Setup); err != nil {
+			return nil, err
+		}
+	}
 	if o.Resume == "" {
 		dir = filepath.Join(o.ResultsDir, "runs", RunID(&c, time.Now()))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -192,22 +208,10 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		return nil, err
 	}
 
-	be := o.Backend
-	if be == nil {
-		if be, err = backend.Open(c.Backend); err != nil {
-			return finish(runs.StatusFailed, err)
-		}
-	}
 	info := backend.Describe(c.Backend, be)
 	sum.Env.Backend, sum.Env.BackendDesc = info.Config, info.Description
 	sum.Env.GoMLX = backend.ModuleVersion("github.com/gomlx/gomlx")
 
-	data := o.Data
-	if data == nil {
-		if data, err = datasets.Prepare(c.Setup); err != nil {
-			return finish(runs.StatusFailed, err)
-		}
-	}
 	if data.Train.H != c.InputH || data.Train.W != c.InputW || data.Train.C != c.InputC || data.Train.Classes != c.Classes {
 		return finish(runs.StatusFailed, fmt.Errorf("dataset %s is %dx%dx%d with %d classes but the model is configured for %dx%dx%d with %d (set input_h/input_w/input_c/classes, or let the CLI adapt them)",
 			c.Setup.Name, data.Train.H, data.Train.W, data.Train.C, data.Train.Classes, c.InputH, c.InputW, c.InputC, c.Classes))
