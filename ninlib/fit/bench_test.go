@@ -8,6 +8,8 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph"
 
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
@@ -108,12 +110,19 @@ func BenchmarkInference(b *testing.B) {
 					b.Fatal(err)
 				}
 				x := tensors.FromFlatDataAndDimensions(s.X, batch, bc.h, bc.w, bc.c)
-				if _, _, err := nin.Infer(be, store, cfg.Options, x); err != nil {
+				a, _ := cfg.Options.Arch()
+				exec, err := model.NewExec(be, store, func(scope *model.Scope, images *Node) *Node {
+					return nin.Forward(scope.In("model"), images, cfg.Options, a).Logits
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := exec.Exec(x); err != nil { // compile
 					b.Fatal(err)
 				}
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					if _, _, err := nin.Infer(be, store, cfg.Options, x); err != nil {
+					if _, err := exec.Exec(x); err != nil {
 						b.Fatal(err)
 					}
 				}

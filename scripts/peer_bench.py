@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""peer_bench.py: the same NIN networks in PyTorch, timed the same way as
+`go test -bench TrainStep|Inference ./ninlib/fit` (images/s of one SGD step
+or one forward pass, float32, same batch), plus the float32 matmul peak of
+the machine through torch (OpenBLAS/MKL) as a reference.
+
+Run through scripts/peer-bench.sh, which alternates this with the Go
+benchmarks in one invocation. Needs Debian's python3-torch.
+"""
+import argparse, json, time
+import torch
+import torch.nn as nn
+
+CIFAR = [[192, 160, 96], [192, 192, 192], [192, 192, 192]]
+DIGITS = [[96, 80, 48], [96, 96, 96], [96, 96, 96]]
+
+def nin(widths, width, cin, classes, fc=False, h=32):
+    s = lambda n: max(1, round(n * width))
+    layers, c = [], cin
+    for b, k in enumerate([5, 5, 3]):
+        w = widths[b]
+        layers += [nn.Conv2d(c, s(w[0]), k, padding=k // 2), nn.ReLU()]
+        layers += [nn.Conv2d(s(w[0]), s(w[1]), 1), nn.ReLU()]
+        last = classes if (b == 2 and not fc) else s(w[2])
+        if b == 2 and fc:
+            c = s(w[1])
+            break
+        layers += [nn.Conv2d(s(w[1]), last, 1), nn.ReLU()]
+        c = last
+        if b < 2:
+            pool = nn.AvgPool2d(3, 2, ceil_mode=True) if b == 1 else nn.MaxPool2d(3, 2, ceil_mode=True)
+            layers += [pool, nn.Dropout(0.5)]
+    if fc:
+        hh = h
+        for _ in range(2):
+            hh = -(-(hh - 3) // 2) + 1
+        layers += [nn.Flatten(), nn.Linear(c * hh * hh, classes)]
+    else:
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+CONFIGS = {
+    "nin": (CIFAR, 1.0, 3, 32, False),
+    "nin-w0.5": (CIFAR, 0.5, 3, 32, False),
+    "nin-w0.25": (CIFAR, 0.25, 3, 32, False),
+    "nin-fc": (CIFAR, 1.0, 3, 32, True),
+    "digits": (DIGITS, 1.0, 1, 28, False),
+}
+
+def bench(name, batch, train, seconds):
+    widths, width, cin, h, fc = CONFIGS[name]
+    m = nin(widths, width, cin, 10, fc, h)
+    x = torch.randn(batch, cin, h, h)
+    y = torch.randint(0, 10, (batch,))
+    opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
+    lossf = nn.CrossEntropyLoss()
+    def step():
+        if train:
+            m.train()
+            opt.zero_grad()
+            lossf(m(x), y).backward()
+            opt.step()
+        else:
+            m.eval()
+            with torch.no_grad():
+                m(x)
+    step()
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds or n < 3:
+        step()
+        n += 1
+    return n * batch / (time.perf_counter() - t0)
+
+def matmul_peak(n=2048, reps=10):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--configs", default="nin,digits")
+    ap.add_argument("--batches", default="32")
+    ap.add_argument("--seconds", type=float, default=5)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    out = {"torch": torch.__version__, "threads": a.threads, "matmul_2048_gflops": round(matmul_peak(), 1), "results": []}
+    for c in a.configs.split(","):
+        for b in map(int, a.batches.split(",")):
+            for train in (True, False):
+                out["results"].append({"config": c, "batch": b, "mode": "train" if train else "inference",
+                                       "img_per_s": round(bench(c, b, train, a.seconds), 2)})
+    print(json.dumps(out))
