@@ -134,13 +134,7 @@ func LoadFrom(s *Spec, dir string) (train, test *Set, err error) {
 			}
 			return mk(img.Data, labels), nil
 		}
-		if train, err = load("train"); err != nil {
-			return nil, nil, err
-		}
-		if test, err = load("test"); err != nil {
-			return nil, nil, err
-		}
-		return train, test, nil
+		return loadSplits(load)
 	case "cifar10", "cifar100":
 		kind := CIFAR10
 		if s.Format == "cifar100" {
@@ -164,13 +158,7 @@ func LoadFrom(s *Spec, dir string) (train, test *Set, err error) {
 			}
 			return mk(pix, labels), nil
 		}
-		if train, err = load("train"); err != nil {
-			return nil, nil, err
-		}
-		if test, err = load("test"); err != nil {
-			return nil, nil, err
-		}
-		return train, test, nil
+		return loadSplits(load)
 	case "svhn":
 		load := func(role string) (*Set, error) {
 			f := files[role][0]
@@ -184,15 +172,20 @@ func LoadFrom(s *Spec, dir string) (train, test *Set, err error) {
 			}
 			return mk(pix, labels), nil
 		}
-		if train, err = load("train"); err != nil {
-			return nil, nil, err
-		}
-		if test, err = load("test"); err != nil {
-			return nil, nil, err
-		}
-		return train, test, nil
+		return loadSplits(load)
 	}
 	return nil, nil, fmt.Errorf("dataset %s: unknown format %q in data/manifest.json", s.Name, s.Format)
+}
+
+// loadSplits loads the "train" and "test" splits with load.
+func loadSplits(load func(split string) (*Set, error)) (train, test *Set, err error) {
+	if train, err = load("train"); err != nil {
+		return nil, nil, err
+	}
+	if test, err = load("test"); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
 }
 
 func fromBytes(s *Spec, pix []byte, labels []int32) *Set {

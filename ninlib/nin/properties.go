@@ -141,15 +141,7 @@ func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, grad
 	if err != nil {
 		return 0, 0, err
 	}
-	diff := func(p, q *tensors.Tensor) float64 {
-		pv, qv := tensors.MustCopyFlatData[float32](p), tensors.MustCopyFlatData[float32](q)
-		var m float64
-		for i := range pv {
-			m = math.Max(m, math.Abs(float64(pv[i]-qv[i])))
-		}
-		return m
-	}
-	return diff(a[0], c[0]), math.Max(diff(a[1], c[1]), diff(a[2], c[2])), nil
+	return maxAbsDiff(a[0], c[0]), math.Max(maxAbsDiff(a[1], c[1]), maxAbsDiff(a[2], c[2])), nil
 }
 
 // PoolImplsAgree compares the slice-based pools (used on the Go backend)
@@ -195,13 +187,16 @@ func PoolImplsAgree(b compute.Backend, kind string, n, h, w, c int) (outDiff, gr
 	if !a[0].Shape().Equal(r[0].Shape()) {
 		return 0, 0, fmt.Errorf("slice pool shape %s, ReduceWindow pool %s", a[0].Shape(), r[0].Shape())
 	}
-	diff := func(p, q *tensors.Tensor) float64 {
-		pv, qv := tensors.MustCopyFlatData[float32](p), tensors.MustCopyFlatData[float32](q)
-		var m float64
-		for i := range pv {
-			m = math.Max(m, math.Abs(float64(pv[i]-qv[i])))
-		}
-		return m
+	return maxAbsDiff(a[0], r[0]), maxAbsDiff(a[1], r[1]), nil
+}
+
+// maxAbsDiff is the largest absolute difference between two float32 tensors
+// of the same shape.
+func maxAbsDiff(p, q *tensors.Tensor) float64 {
+	pv, qv := tensors.MustCopyFlatData[float32](p), tensors.MustCopyFlatData[float32](q)
+	var m float64
+	for i := range pv {
+		m = math.Max(m, math.Abs(float64(pv[i]-qv[i])))
 	}
-	return diff(a[0], r[0]), diff(a[1], r[1]), nil
+	return m
 }
