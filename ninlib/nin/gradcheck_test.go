@@ -12,7 +12,10 @@ import (
 // TestGradientsMatchFiniteDifferences checks the autodiff gradient of a
 // scalar function of the whole model's output with respect to its input,
 // through the patch convolutions, slice pools, fused dense+ReLU layers and
-// GAP, against central finite differences.
+// GAP, against central finite differences along random directions (a
+// directional derivative averages over many pixels, so the float32 noise
+// and the ReLU/max kinks that single-coordinate differences trip over do
+// not dominate). The weights are seeded, so the check is deterministic.
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	b := goBackend(t)
 	for _, v := range []string{"nin", "nin-fc"} {
@@ -21,6 +24,9 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 		o.Init = "he"
 		a, _ := o.Arch()
 		store := model.NewStore()
+		if err := store.SetRNGStateFromSeed(42); err != nil {
+			t.Fatal(err)
+		}
 		fn := func(scope *model.Scope, x *Node) []*Node {
 			logits := Forward(scope.In("model"), x, o, a).Logits
 			wts := AddScalar(Sin(ConvertDType(Iota(x.Graph(), logits.Shape(), 1), logits.DType())), 1.2)
@@ -39,17 +45,30 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 			return float64(tensors.ToScalar[float32](exec.MustExec(tensors.FromFlatDataAndDimensions(xs, n, h, w, c))[0]))
 		}
 		var maxRel float64
-		for _, i := range []int{0, 17, 100, 211, 305, 431} {
+		for d := 0; d < 4; d++ {
+			dir := make([]float32, len(x))
+			var norm float64
+			for i := range dir {
+				dir[i] = float32(math.Sin(float64(i*(d+3)) * 1.37))
+				norm += float64(dir[i]) * float64(dir[i])
+			}
+			var analytic float64
+			for i := range dir {
+				dir[i] /= float32(math.Sqrt(norm))
+				analytic += float64(dir[i]) * float64(grad[i])
+			}
 			const eps = 1e-2
 			xp := append([]float32(nil), x...)
 			xm := append([]float32(nil), x...)
-			xp[i] += eps
-			xm[i] -= eps
+			for i := range x {
+				xp[i] += eps * dir[i]
+				xm[i] -= eps * dir[i]
+			}
 			fd := (lossAt(xp) - lossAt(xm)) / (2 * eps)
-			rel := math.Abs(fd-float64(grad[i])) / math.Max(1e-3, math.Abs(fd)+math.Abs(float64(grad[i])))
+			rel := math.Abs(fd-analytic) / math.Max(1e-3, math.Abs(fd)+math.Abs(analytic))
 			maxRel = math.Max(maxRel, rel)
-			if rel > 0.05 {
-				t.Errorf("%s: d loss / d x[%d]: autodiff %g, finite differences %g", v, i, grad[i], fd)
+			if rel > 0.02 {
+				t.Errorf("%s: directional derivative %d: autodiff %g, finite differences %g", v, d, analytic, fd)
 			}
 		}
 		t.Logf("%s: max relative difference %.3g", v, maxRel)
