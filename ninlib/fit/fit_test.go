@@ -21,6 +21,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model/initializer"
 
 	"github.com/ninbench/nin/ninlib/datasets"
+	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
@@ -316,4 +317,26 @@ func datasetsResize(s *datasets.Set, size int) *datasets.Set {
 		}
 	}
 	return t
+}
+
+// TestEveryVariantTrains trains every variant (and nin with batch norm) for
+// one short epoch on the Go backend and checks the record is complete and
+// the loss finite.
+func TestEveryVariantTrains(t *testing.T) {
+	b := goBackend(t)
+	data := toyPrepared()
+	for _, v := range append(nin.Variants(), "nin+bn") {
+		c := toyConfig()
+		c.Epochs = 1
+		c.Variant = strings.TrimSuffix(v, "+bn")
+		c.BatchNorm = strings.HasSuffix(v, "+bn")
+		sum, err := Train(context.Background(), c, Options{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: b, Data: data})
+		if err != nil {
+			t.Errorf("%s: %v", v, err)
+			continue
+		}
+		if sum.Status != runs.StatusCompleted || sum.Epochs != 1 || sum.Params <= 0 {
+			t.Errorf("%s: %+v", v, sum)
+		}
+	}
 }

@@ -249,6 +249,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		lossSum += l
 		accSum += float64(tensors.ToScalar[float32](metrics[2]))
 		lossN++
+		crashPoint("mid-epoch", st.EpochsDone+1, lossN)
 		if ctx.Err() != nil {
 			stepErr = fmt.Errorf("%w: %v", ErrInterrupted, context.Cause(ctx))
 			return stepErr
@@ -308,6 +309,8 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		st.Schedule.Observe(valAcc)
 
 		// Commit the epoch: checkpoint, best copy, metrics, then state.json.
+		crashPoint("before-checkpoint", e+1, 0)
+		crashWritingCheckpoint(ckptDir, e+1)
 		if err := ckpt.Save(); err != nil {
 			return finish(runs.StatusFailed, fmt.Errorf("saving checkpoint: %w", err))
 		}
@@ -324,6 +327,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 				return finish(runs.StatusFailed, err)
 			}
 		}
+		crashPoint("after-checkpoint", e+1, 0)
 		if err := runs.WriteMetrics(dir, rows); err != nil {
 			return finish(runs.StatusFailed, err)
 		}
@@ -333,6 +337,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		st.EpochsDone, st.Step, st.Checkpoint = e+1, row.Step, latest
 		st.Elapsed += time.Since(t0).Seconds()
 		t0 = time.Now()
+		crashPoint("after-metrics", e+1, 0)
 		if err := runs.WriteJSON(filepath.Join(dir, runs.StateFile), st); err != nil {
 			return finish(runs.StatusFailed, err)
 		}
