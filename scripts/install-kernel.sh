@@ -10,10 +10,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 mkdir -p "$root/bin"
 (cd "$root/tools" && go build -o "$root/bin/" tool)
-export PATH="$root/bin:$PATH"
+# Debian's jupyter first (a pyenv shim may shadow it).
+export PATH="$root/bin:/usr/bin:$PATH"
 gonb --install --force_deps --logtostderr 2>&1 | grep -v '^I' || true
 # Put the toolchain settings into the kernelspec's environment.
-spec="$(jupyter kernelspec list --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["gonb"]["resource_dir"])')"
+spec="$(/usr/bin/jupyter kernelspec list --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["gonb"]["resource_dir"])')"
 /usr/bin/python3 - "$spec/kernel.json" "$root/bin" <<'PY'
 import json, os, sys
 path, bindir = sys.argv[1], sys.argv[2]
