@@ -1,0 +1,44 @@
+package plots
+
+import (
+	"bytes"
+	"image/png"
+	"strings"
+	"testing"
+)
+
+func TestChartSVG(t *testing.T) {
+	svg, err := Chart{Title: "t", XLabel: "epoch", YLabel: "acc", Series: []Series{
+		{Name: "train", X: []float64{1, 2, 3}, Y: []float64{0.5, 0.7, 0.8}, Dashed: true},
+		{Name: "val", X: []float64{1, 2, 3}, Y: []float64{0.4, 0.6, 0.65}, YErr: []float64{0.01, 0.02, 0.01}},
+	}}.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(svg)
+	if !strings.HasPrefix(strings.TrimSpace(s), "<?xml") || !strings.Contains(s, "<svg") || strings.Contains(s, "<script") {
+		t.Errorf("not a self-contained SVG: %.200s", s)
+	}
+	if _, err := (Chart{Series: []Series{{X: []float64{1}, Y: []float64{1, 2}}}}).SVG(); err == nil {
+		t.Errorf("mismatched series accepted")
+	}
+}
+
+func TestBarsAndGrid(t *testing.T) {
+	if _, err := (Bars{Labels: []string{"a", "b"}, Values: []float64{1, 2}, Errors: []float64{0.1, 0.2}}).SVG(); err != nil {
+		t.Fatal(err)
+	}
+	g := Grid{Cells: [][][]float32{{{0, 1, 2, 3}, {1, 1, 1, 1}}}, H: []int{2, 2}, W: []int{2, 2}, Zoom: 3, Gap: 1, Heat: true}
+	b, err := g.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two 6x6 cells with 1-pixel gaps: 1+6+1+6+1 wide, 1+6+1 high.
+	if r := img.Bounds(); r.Dx() != 15 || r.Dy() != 8 {
+		t.Errorf("grid is %v", r)
+	}
+}

@@ -1,0 +1,20 @@
+package main
+
+import "testing"
+
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		bad  bool
+	}{
+		{"testdata/ok.ipynb", false},
+		{"testdata/error.ipynb", true},
+		{"testdata/shell.ipynb", true}, // nbconvert exits 0 on this one
+		{"testdata/panic.ipynb", true},
+		{"testdata/unexecuted.ipynb", true},
+	} {
+		if got := len(check(tc.file)) > 0; got != tc.bad {
+			t.Errorf("%s: problems found = %v, want %v (%v)", tc.file, got, tc.bad, check(tc.file))
+		}
+	}
+}
