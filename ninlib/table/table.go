@@ -45,6 +45,9 @@ type Row struct {
 	Command                           string
 	RunIDs                            []string
 	Probe                             []probeResult
+	// Scale describes the training scale of the row's runs (from the
+	// config of one of them).
+	Scale string
 }
 
 type probeResult struct {
@@ -110,7 +113,7 @@ func Regenerate(resultsDir, experimentsDir string) error {
 			}
 		}
 	}
-	rows := WithSharedArms(Aggregate(recs), plans)
+	rows := OrderByPlan(WithSharedArms(Aggregate(recs), plans), plans)
 	if err := runs.WriteFileAtomic(filepath.Join(resultsDir, "summary.csv"), CSV(rows)); err != nil {
 		return err
 	}
@@ -163,6 +166,7 @@ func Aggregate(recs []plan.Record) []*Row {
 		row.Seeds = append(row.Seeds, s.Seed)
 		row.RunIDs = append(row.RunIDs, s.ID)
 		row.Params, row.MACs, row.Epochs = s.Params, s.MACs, s.Epochs
+		row.Scale = scaleOf(r)
 		row.WallMean += s.WallSeconds
 		row.Backend = s.Env.Backend
 		if s.Probe != nil {
@@ -201,6 +205,34 @@ func Aggregate(recs []plan.Record) []*Row {
 	return rows
 }
 
+// OrderByPlan sorts rows by experiment, dataset, then the order of the
+// arms in the experiment's file, so that each table's first row is the
+// plan's first arm (the reference of the "beyond spread" column).
+func OrderByPlan(rows []*Row, plans map[string]*plan.Plan) []*Row {
+	idx := func(r *Row) int {
+		if p := plans[r.Experiment]; p != nil {
+			for i, a := range p.Arms {
+				if r.Arm == a.Name || strings.HasPrefix(r.Arm, a.Name+" (from ") {
+					return i
+				}
+			}
+		}
+		return 1 << 20
+	}
+	out := slices.Clone(rows)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Experiment != b.Experiment {
+			return a.Experiment < b.Experiment
+		}
+		if a.Dataset != b.Dataset {
+			return a.Dataset < b.Dataset
+		}
+		return idx(a) < idx(b)
+	})
+	return out
+}
+
 // WithSharedArms adds, for every "arm NAME: from OTHER" of a plan, a copy
 // of OTHER's rows for that arm under the plan's name, placed first when the
 // arm is the plan's first (the reference of the "beyond spread" column).
@@ -227,6 +259,18 @@ func WithSharedArms(rows []*Row, plans map[string]*plan.Plan) []*Row {
 		out = append(out, r)
 	}
 	return out
+}
+
+// scaleOf says at what scale a run was trained, for the reader comparing
+// it with the paper.
+func scaleOf(r plan.Record) string {
+	c := r.Config
+	train := "all"
+	if c.Subset > 0 {
+		train = fmt.Sprint(c.Subset)
+	}
+	return fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %d epochs, batch %d, %s lr %g, %s init",
+		c.Widths, c.Width, train, c.Validation, c.Epochs, c.BatchSize, c.Optimizer, c.LR, c.Init)
 }
 
 func reproduce(r *Row) string {
@@ -304,11 +348,18 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 			fmt.Fprintf(&b, "**Paper.** %s\n\n", p.Paper)
 		}
 		rs := byExp[e]
+		scales := map[string]bool{}
+		for _, r := range rs {
+			if r.Scale != "" && len(r.Probe) == 0 && !scales[r.Scale] {
+				scales[r.Scale] = true
+				fmt.Fprintf(&b, "**Scale (%s).** %s. The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n", r.Dataset, r.Scale)
+			}
+		}
 		if len(rs) > 0 && len(rs[0].Probe) > 0 || (len(rs) > 0 && rs[0].Completed == 0 && p != nil && p.Kind != "train") {
 			writeProbe(&b, rs)
 			continue
 		}
-		b.WriteString("| dataset | arm | test error % | beyond spread vs first arm | val error % | params | mult-adds | epochs | mean wall s | runs (done/diverged/interrupted) | paper NIN test error % | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("| dataset | arm | test error % | beyond spread vs first arm | val error % | train error % (last epoch, dropout on) | params | mult-adds | epochs | mean wall s | runs (done/diverged/interrupted) | paper NIN test error % | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		first := map[string]*Row{}
 		for _, r := range rs {
 			ref, ok := first[r.Dataset]
@@ -329,7 +380,9 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 			if r.Variant == "nin" {
 				paper = PaperTestError[r.Dataset]
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d | %.0f | %d/%d/%d | %s | `%s` |\n", r.Dataset, r.Arm, pm(r.TestErr), beyond, pm(r.ValErr),
+			trainErr := r.TrainAcc
+			trainErr.Mean, trainErr.Std = 100*(1-trainErr.Mean), 100*trainErr.Std
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %d | %.0f | %d/%d/%d | %s | `%s` |\n", r.Dataset, r.Arm, pm(r.TestErr), beyond, pm(r.ValErr), pm(trainErr),
 				commas(r.Params), commas(r.MACs), r.Epochs, r.WallMean, r.Completed, r.Diverged, r.Interrupted, paper, r.Command)
 		}
 		b.WriteString("\n")
