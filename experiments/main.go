@@ -32,6 +32,7 @@ const usage = `usage: experiments <command> [flags]
 
 commands:
   run NAME     run a named experiment (experiments/NAME.set): every arm x dataset x seed
+  sweep        train the cartesian product of a settings grid: sweep -name NAME -grid "lr=0.001,0.01;width=0.25,0.5"
   list         list the named experiments and what each tests
   train        train one model from defaults, -config files and -set overrides
   table        regenerate results/summary.csv and results/README.md from the run records
@@ -52,6 +53,8 @@ func main() {
 	switch cmd {
 	case "run":
 		err = cmdRun(ctx, args)
+	case "sweep":
+		err = cmdSweep(ctx, args)
 	case "list":
 		err = cmdList(args)
 	case "train":

@@ -130,3 +130,32 @@ func cmdTable(args []string) error {
 	fmt.Printf("wrote %s/README.md and %s/summary.csv\n", *results, *results)
 	return nil
 }
+
+func cmdSweep(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("sweep", flag.ExitOnError)
+	cf := addConfigFlags(fs)
+	name := fs.String("name", "sweep", "experiment name the runs are recorded under")
+	grid := fs.String("grid", "", `settings grid "key=v1,v2;key2=w1,w2" (cartesian product)`)
+	seeds := fs.String("seeds", "1", "comma-separated seeds")
+	dsets := fs.String("datasets", "mnist", "comma-separated datasets")
+	dry := fs.Bool("dry", false, "print what would run and exit")
+	fs.Parse(args)
+	sd, err := plan.ParseSeeds(*seeds)
+	if err != nil {
+		return fmt.Errorf("-seeds: %w", err)
+	}
+	base, err := cf.extraSettings()
+	if err != nil {
+		return err
+	}
+	p, err := plan.Sweep(*name, base, *grid, plan.ParseList(*dsets), sd)
+	if err != nil {
+		return err
+	}
+	o := plan.Options{ResultsDir: *cf.results, Backend: *cf.backend, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
+	_, err = plan.Train(ctx, p, o)
+	if terr := table.Regenerate(*cf.results, plan.Dir); terr != nil {
+		fmt.Println("warning: tables not regenerated:", terr)
+	}
+	return err
+}

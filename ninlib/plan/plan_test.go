@@ -69,3 +69,23 @@ func FuzzParse(f *testing.F) {
 	f.Add("kind = translation\nsource = gap-vs-fc\nshifts = 0, 2")
 	f.Fuzz(func(t *testing.T, s string) { _, _ = Parse("fuzz", s) })
 }
+
+func TestSweepGrid(t *testing.T) {
+	p, err := Sweep("sw", "epochs=1", "lr=0.001,0.01;width=0.25,0.5", []string{"mnist"}, []uint64{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Arms) != 4 || p.Arms[3].Name != "lr=0.01+width=0.5" {
+		t.Fatalf("arms %+v", p.Arms)
+	}
+	c, err := p.Config(p.Arms[3], "mnist", 1, "")
+	if err != nil || c.LR != 0.01 || c.Width != 0.5 || c.Epochs != 1 {
+		t.Errorf("config %+v %v", c, err)
+	}
+	if _, err := Sweep("sw", "", "lr=-1", []string{"mnist"}, []uint64{1}); err == nil {
+		t.Errorf("a negative learning rate in a sweep was accepted")
+	}
+	if _, err := Sweep("sw", "", "", []string{"mnist"}, []uint64{1}); err == nil {
+		t.Errorf("an empty grid was accepted")
+	}
+}

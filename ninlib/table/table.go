@@ -48,6 +48,8 @@ type Row struct {
 	// Scale describes the training scale of the row's runs (from the
 	// config of one of them).
 	Scale string
+	// recorded is the command line recorded by one of the row's runs.
+	recorded string
 }
 
 type probeResult struct {
@@ -167,6 +169,7 @@ func Aggregate(recs []plan.Record) []*Row {
 		row.RunIDs = append(row.RunIDs, s.ID)
 		row.Params, row.MACs, row.Epochs = s.Params, s.MACs, s.Epochs
 		row.Scale = scaleOf(r)
+		row.recorded = s.Command
 		row.WallMean += s.WallSeconds
 		row.Backend = s.Env.Backend
 		if s.Probe != nil {
@@ -278,7 +281,10 @@ func reproduce(r *Row) string {
 	for _, s := range r.Seeds {
 		seeds = append(seeds, strconv.FormatUint(s, 10))
 	}
-	if r.Experiment == "adhoc" {
+	if r.Experiment == "adhoc" || strings.HasPrefix(r.recorded, "go run ./experiments train") || strings.HasPrefix(r.recorded, "go run ./experiments sweep") {
+		if r.recorded != "" {
+			return r.recorded
+		}
 		return "see the run's config.json (command field)"
 	}
 	cmd := fmt.Sprintf("go run ./experiments run %s -arms %s -datasets %s", r.Experiment, r.Arm, r.Dataset)
