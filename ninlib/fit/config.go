@@ -313,6 +313,9 @@ func (c *Config) Validate() error {
 	if c.Shift < 0 || c.Shift >= c.InputH {
 		bad("shift", "%d, expected 0..%d", c.Shift, c.InputH-1)
 	}
+	if c.Flip && (c.Setup.Name == "mnist" || c.Setup.Name == "svhn") {
+		bad("flip", "horizontal flips turn digits into other shapes; not allowed for %s", c.Setup.Name)
+	}
 	if c.Validation < 1 {
 		bad("validation", "%d, expected >= 1 held-out training records", c.Validation)
 	}

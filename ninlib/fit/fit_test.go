@@ -130,7 +130,7 @@ func TestConfigSetAndValidate(t *testing.T) {
 	for _, tc := range []struct{ set, key string }{
 		{"lr=-0.1", "lr"}, {"dropout=1", "dropout"}, {"momentum=1", "momentum"}, {"optimizer=lbfgs", "optimizer"},
 		{"schedule=exp", "schedule"}, {"dataset=imagenet", "dataset"}, {"epochs=0", "epochs"}, {"model=vgg", "model variant"},
-		{"batch_size=0", "batch_size"}, {"factor=0.5", "factor"},
+		{"batch_size=0", "batch_size"}, {"factor=0.5", "factor"}, {"flip=true", "flip"},
 	} {
 		c := Defaults()
 		if err := c.Set(tc.set); err != nil {
