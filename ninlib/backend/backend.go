@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
-	_ "github.com/gomlx/compute/gobackend" // registers "go"
+	_ "github.com/gomlx/compute/gobackend"  // registers "go"
 	_ "github.com/gomlx/go-xla/compute/xla" // registers "xla" without its auto-installer
 )
 

@@ -57,7 +57,7 @@ func GlobalContrastNormalize(s *Set, scale, eps float64) {
 			d := float64(v) - mean
 			ss += d * d
 		}
-		norm := math.Sqrt(ss/float64(sz)) // per-pixel standard deviation
+		norm := math.Sqrt(ss / float64(sz)) // per-pixel standard deviation
 		norm = math.Max(norm, eps)
 		for j, v := range img {
 			img[j] = float32(scale * (float64(v) - mean) / norm / math.Sqrt(float64(sz)))

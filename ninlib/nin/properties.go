@@ -154,7 +154,7 @@ func PoolImplsAgree(b compute.Backend, kind string, n, h, w, c int) (outDiff, gr
 	}
 	xs := make([]float32, n*h*w*c)
 	for i := range xs {
-		xs[i] = float32(math.Sin(float64(i)*0.91)) // distinct values: no ties in max
+		xs[i] = float32(math.Sin(float64(i) * 0.91)) // distinct values: no ties in max
 	}
 	run := func(slices bool) ([]*tensors.Tensor, error) {
 		var res []*tensors.Tensor
