@@ -21,6 +21,7 @@ test: vet
 	./scripts/run-notebooks.sh
 
 vet:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
 # Benchmarks of one training step and one inference call (see README).
