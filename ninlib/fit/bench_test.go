@@ -9,7 +9,6 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train"
 
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
@@ -132,4 +131,3 @@ func BenchmarkInference(b *testing.B) {
 	}
 }
 
-var _ = train.Batch{}
