@@ -34,9 +34,12 @@ for nb in notebooks/0*.ipynb; do
   name="$(basename "$nb")"
   echo "== $name"
   # Order matters: 05 probes the runs that 02 trained.
+  log="$out/$name.log"
   if ! (cd notebooks && "$JUPYTER" nbconvert --to notebook --execute --ExecutePreprocessor.timeout=3600 \
-        --ExecutePreprocessor.kernel_name=gonb --output-dir "$dest" --output "$name" "$name" 2>&1 | grep -v "^\[NbConvertApp\]" | tail -5); then
+        --ExecutePreprocessor.kernel_name=gonb --output-dir "$dest" --output "$name" "$name") >"$log" 2>&1; then
     status=1
+    echo "nbconvert failed on $name; its log ($log) ends with:"
+    tail -20 "$log"
   fi
 done
 go run ./scripts/nbcheck "$dest"/0*.ipynb || status=1
