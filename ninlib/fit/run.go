@@ -169,8 +169,12 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 			return nil, err
 		}
 	}
-	if st.Schedule == nil {
+	if st.Schedule == nil { // resumed before its first epoch was committed
 		st.Schedule = NewSchedule(&c)
+		st.BestValAcc = -1
+	}
+	if st.Start.IsZero() {
+		st.Start = time.Now().UTC()
 	}
 	st.Schedule.Epochs = c.Epochs
 
