@@ -56,7 +56,7 @@ func TestCrashAndResume(t *testing.T) {
 	if err := runs.ReadJSON(filepath.Join(runDir(ref), runs.SummaryFile), &wantSum); err != nil || len(want) != 3 {
 		t.Fatalf("reference record: %d rows, %v", len(want), err)
 	}
-	for _, point := range []string{"mid-epoch:2:3", "before-checkpoint:1", "partial-checkpoint:2", "after-checkpoint:2", "after-metrics:1", "after-metrics:3"} {
+	for _, point := range []string{"mid-epoch:1:2", "mid-epoch:2:3", "before-checkpoint:1", "partial-checkpoint:2", "after-checkpoint:2", "after-metrics:1", "after-metrics:3"} {
 		t.Run(strings.ReplaceAll(point, ":", "_"), func(t *testing.T) {
 			res := t.TempDir()
 			cmd, err := train(res, []string{fit.CrashEnv + "=" + point}, "-set", set)
