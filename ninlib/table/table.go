@@ -287,6 +287,10 @@ func reproduce(r *Row) string {
 		}
 		return "see the run's config.json (command field)"
 	}
+	if len(r.Probe) > 0 {
+		// A probe analyses every completed run of its source experiment.
+		return fmt.Sprintf("go run ./experiments run %s -datasets %s", r.Experiment, r.Dataset)
+	}
 	cmd := fmt.Sprintf("go run ./experiments run %s -arms %s -datasets %s", r.Experiment, r.Arm, r.Dataset)
 	if len(seeds) > 0 {
 		cmd += " -seeds " + strings.Join(seeds, ",")
@@ -403,50 +407,97 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 }
 
 func writeProbe(b *strings.Builder, rs []*Row) {
+	// One table per dataset, one row per arm (GAP and FC heads side by side).
+	var datasets []string
+	byDS := map[string][]*Row{}
 	for _, r := range rs {
-		for _, pr := range r.Probe {
-			fmt.Fprintf(b, "- **%s / %s** (source run `%s`, probe run `%s`", r.Dataset, r.Arm, pr.Source, pr.dir)
-			if pr.Figure != "" {
-				fmt.Fprintf(b, ", [figure](runs/%s/%s)", pr.dir, pr.Figure)
-			}
-			b.WriteString("): ")
-			switch pr.Kind {
-			case "confidence-maps":
-				agree := 0
-				for _, im := range pr.Images {
-					if im.MapArgmax == im.Pred {
-						agree++
-					}
-				}
-				fmt.Fprintf(b, "%d images; the class with the strongest map equals the prediction in %d/%d.\n", len(pr.Images), agree, len(pr.Images))
-			default:
-				var parts []string
-				for i, x := range pr.X {
-					v := "cannot run"
-					if pr.Acc[i] >= 0 {
-						v = fmt.Sprintf("%.2f%%", 100*(1-pr.Acc[i]))
-						if len(pr.AccPad) > i && pr.AccPad[i] >= 0 {
-							v += fmt.Sprintf(" (padded %.2f%%)", 100*(1-pr.AccPad[i]))
+		if len(r.Probe) == 0 {
+			continue
+		}
+		if _, ok := byDS[r.Dataset]; !ok {
+			datasets = append(datasets, r.Dataset)
+		}
+		byDS[r.Dataset] = append(byDS[r.Dataset], r)
+	}
+	for _, ds := range datasets {
+		rows := byDS[ds]
+		kind := rows[0].Probe[0].Kind
+		fmt.Fprintf(b, "**%s** (reproduce: `%s`)\n\n", ds, rows[0].Command)
+		if kind == "confidence-maps" {
+			for _, r := range rows {
+				agree, total := 0, 0
+				var figs []string
+				for _, pr := range r.Probe {
+					for _, im := range pr.Images {
+						total++
+						if im.MapArgmax == im.Pred {
+							agree++
 						}
 					}
-					parts = append(parts, fmt.Sprintf("%d: %s", x, v))
+					figs = append(figs, fmt.Sprintf("[seed run %d](runs/%s/%s)", len(figs)+1, pr.dir, pr.Figure))
 				}
-				label := "error by shift"
-				if pr.Kind == "input-size" {
-					label = "error by input size (resized; padded/cropped in brackets)"
+				fmt.Fprintf(b, "- %s: maps of %d runs: %s. The class whose map has the largest mean equals the prediction for %d of %d images (the logits are the maps' means, so this checks the wiring; the figures are the evidence).\n", r.Arm, len(r.Probe), strings.Join(figs, ", "), agree, total)
+			}
+			b.WriteString("\n")
+			continue
+		}
+		xs := rows[0].Probe[0].X
+		label := "shift in pixels"
+		if kind == "input-size" {
+			label = "input size (resized; zero-padded or cropped in brackets)"
+		}
+		fmt.Fprintf(b, "| test error %%, mean ± std over runs, by %s | runs |", label)
+		for _, x := range xs {
+			fmt.Fprintf(b, " %d |", x)
+		}
+		b.WriteString("\n|---|---|" + strings.Repeat("---|", len(xs)) + "\n")
+		var notes []string
+		for _, r := range rows {
+			fmt.Fprintf(b, "| %s | %d |", r.Arm, len(r.Probe))
+			for i := range xs {
+				var v, vp []float64
+				for _, pr := range r.Probe {
+					if i < len(pr.Acc) && pr.Acc[i] >= 0 {
+						v = append(v, 100*(1-pr.Acc[i]))
+					}
+					if i < len(pr.AccPad) && pr.AccPad[i] >= 0 {
+						vp = append(vp, 100*(1-pr.AccPad[i]))
+					}
 				}
-				fmt.Fprintf(b, "%s — %s\n", label, strings.Join(parts, ", "))
+				switch {
+				case len(v) == 0:
+					b.WriteString(" cannot run |")
+				case len(vp) > 0:
+					fmt.Fprintf(b, " %s (%s) |", pmShort(stat(v)), pmShort(stat(vp)))
+				default:
+					fmt.Fprintf(b, " %s |", pmShort(stat(v)))
+				}
+			}
+			b.WriteString("\n")
+			for _, pr := range r.Probe {
 				for i, e := range pr.Errors {
 					if e != "" {
-						fmt.Fprintf(b, "  - at %d: `%s`\n", pr.X[i], firstLine(e))
+						notes = append(notes, fmt.Sprintf("%s at %d: `%s`", r.Arm, xs[i], firstLine(e)))
 						break
 					}
 				}
+				if len(notes) > 0 {
+					break
+				}
 			}
 		}
-		fmt.Fprintf(b, "  - reproduce: `%s`\n", strings.Replace(r.Command, " -arms "+r.Arm, "", 1))
+		b.WriteString("\n")
+		for _, n := range notes {
+			fmt.Fprintf(b, "The error a user gets for %s\n\n", n)
+		}
 	}
-	b.WriteString("\n")
+}
+
+func pmShort(s Stat) string {
+	if s.N <= 1 {
+		return fmt.Sprintf("%.2f", s.Mean)
+	}
+	return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std)
 }
 
 func firstLine(s string) string {
