@@ -130,4 +130,3 @@ func BenchmarkInference(b *testing.B) {
 		}
 	}
 }
-
