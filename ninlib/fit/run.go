@@ -196,6 +196,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		}
 		sum.End = time.Now().UTC()
 		sum.WallSeconds = st.Elapsed + time.Since(t0).Seconds()
+		sum.PeakRSSMB = runs.PeakRSSMB()
 		sum.Epochs = st.EpochsDone
 		if len(rows) > 0 {
 			sum.TrainAcc = rows[len(rows)-1].TrainAcc

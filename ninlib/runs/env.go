@@ -2,6 +2,7 @@ package runs
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -37,4 +38,24 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// PeakRSSMB returns the peak resident set size of this process in MiB
+// (VmHWM from /proc/self/status), or 0 where it is not available.
+func PeakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			var kb float64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%f kB", &kb); err == nil {
+				return kb / 1024
+			}
+		}
+	}
+	return 0
 }

@@ -88,6 +88,9 @@ type Summary struct {
 	Params      int64       `json:"params"`
 	MACs        int64       `json:"mult_adds"`
 	WallSeconds float64     `json:"wall_seconds"`
+	// PeakRSSMB is the process's peak resident memory (VmHWM) when the
+	// run ended, in MiB: an upper bound on what the run needed.
+	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
 	Start       time.Time   `json:"start"`
 	End         time.Time   `json:"end"`
 	Command     string      `json:"command"`

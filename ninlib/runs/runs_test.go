@@ -110,3 +110,12 @@ func TestWriteToReadOnlyDirIsClearError(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestPeakRSS(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc")
+	}
+	if m := PeakRSSMB(); m < 1 || m > 1<<20 {
+		t.Errorf("peak RSS %v MiB", m)
+	}
+}
