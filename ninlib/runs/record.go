@@ -69,32 +69,32 @@ type Environment struct {
 
 // Summary is summary.json.
 type Summary struct {
-	ID          string      `json:"id"`
-	Experiment  string      `json:"experiment"`
-	Arm         string      `json:"arm"`
-	Dataset     string      `json:"dataset"`
-	Variant     string      `json:"variant"`
-	Seed        uint64      `json:"seed"`
-	Status      string      `json:"status"`
-	Error       string      `json:"error,omitempty"`
-	Epochs      int         `json:"epochs_done"`
-	BestEpoch   int         `json:"best_epoch"`
-	ValAcc      float64     `json:"val_acc"`
-	ValErr      float64     `json:"val_error"`
-	TestAcc     float64     `json:"test_acc"`
-	TestErr     float64     `json:"test_error"`
-	TestOn      string      `json:"test_checkpoint"`
-	TrainAcc    float64     `json:"final_train_acc"`
-	Params      int64       `json:"params"`
-	MACs        int64       `json:"mult_adds"`
-	WallSeconds float64     `json:"wall_seconds"`
+	ID          string  `json:"id"`
+	Experiment  string  `json:"experiment"`
+	Arm         string  `json:"arm"`
+	Dataset     string  `json:"dataset"`
+	Variant     string  `json:"variant"`
+	Seed        uint64  `json:"seed"`
+	Status      string  `json:"status"`
+	Error       string  `json:"error,omitempty"`
+	Epochs      int     `json:"epochs_done"`
+	BestEpoch   int     `json:"best_epoch"`
+	ValAcc      float64 `json:"val_acc"`
+	ValErr      float64 `json:"val_error"`
+	TestAcc     float64 `json:"test_acc"`
+	TestErr     float64 `json:"test_error"`
+	TestOn      string  `json:"test_checkpoint"`
+	TrainAcc    float64 `json:"final_train_acc"`
+	Params      int64   `json:"params"`
+	MACs        int64   `json:"mult_adds"`
+	WallSeconds float64 `json:"wall_seconds"`
 	// PeakRSSMB is the process's peak resident memory (VmHWM) when the
 	// run ended, in MiB: an upper bound on what the run needed.
-	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
-	Start       time.Time   `json:"start"`
-	End         time.Time   `json:"end"`
-	Command     string      `json:"command"`
-	Env         Environment `json:"environment"`
+	PeakRSSMB float64     `json:"peak_rss_mb,omitempty"`
+	Start     time.Time   `json:"start"`
+	End       time.Time   `json:"end"`
+	Command   string      `json:"command"`
+	Env       Environment `json:"environment"`
 	// Probe holds the results of analysis runs (translation, input size).
 	Probe json.RawMessage `json:"probe,omitempty"`
 }
