@@ -21,11 +21,11 @@ var benchConfigs = []struct {
 	set     string
 	h, w, c int
 }{
-	{"nin", "model=nin;widths=cifar", 32, 32, 3},
+	{"nin", "model=nin;widths=cifar;width=1", 32, 32, 3},
 	{"nin-w0.5", "model=nin;widths=cifar;width=0.5", 32, 32, 3},
 	{"nin-w0.25", "model=nin;widths=cifar;width=0.25", 32, 32, 3},
-	{"nin-fc", "model=nin-fc;widths=cifar", 32, 32, 3},
-	{"digits", "model=nin;widths=digits", 28, 28, 1},
+	{"nin-fc", "model=nin-fc;widths=cifar;width=1", 32, 32, 3},
+	{"digits", "model=nin;widths=digits;width=1", 28, 28, 1},
 }
 
 func benchBackend(b *testing.B) compute.Backend {
