@@ -11,7 +11,7 @@ configs="${1:-nin,digits}"; batches="${2:-32}"
 python=/usr/bin/python3
 $python -c "import torch" 2>/dev/null || { echo "needs Debian's python3-torch: sudo apt-get install python3-torch" >&2; exit 1; }
 go test -c -o bin/fit.test ./ninlib/fit
-XX
+pattern="^($(echo "$configs" | tr , '|'))\$/^b($(echo "$batches" | tr , '|'))\$"
 out="results/bench/peer-$(date -u +%Y%m%dT%H%M%S).txt"
 mkdir -p results/bench
 {
