@@ -563,22 +563,33 @@ func latestCheckpoint(dir string) (string, error) {
 	return latest, nil
 }
 
-// keepOnly deletes the checkpoint files in dir other than those of base.
-func keepOnly(dir, base string) error {
+// removeCheckpoints deletes the checkpoint files in dir for which drop,
+// given the file name and its base name (the part before the first '.'),
+// returns true.
+func removeCheckpoints(dir string, drop func(name, stem string) bool) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
 		n := e.Name()
-		if e.IsDir() || !strings.HasPrefix(n, "checkpoint-") || (base != "" && strings.HasPrefix(n, base+".")) {
+		if e.IsDir() || !strings.HasPrefix(n, "checkpoint-") {
 			continue
 		}
-		if err := os.Remove(filepath.Join(dir, n)); err != nil {
-			return err
+		stem, _, _ := strings.Cut(n, ".")
+		if drop(n, stem) {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// keepOnly deletes the checkpoint files in dir other than those of base
+// (all of them if base is "").
+func keepOnly(dir, base string) error {
+	return removeCheckpoints(dir, func(_, stem string) bool { return base == "" || stem != base })
 }
 
 // pruneCheckpoints removes checkpoints written after the last committed
@@ -601,23 +612,8 @@ func pruneCheckpoints(dir string, st *state) error {
 	return nil
 }
 
-// keepOnlyUpTo deletes checkpoint files in dir newer than base.
+// keepOnlyUpTo deletes checkpoint files in dir newer than base (written
+// after the last committed epoch).
 func keepOnlyUpTo(dir, base string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasPrefix(n, "checkpoint-") {
-			continue
-		}
-		stem := n[:strings.IndexByte(n, '.')]
-		if stem > base || strings.Contains(n, ".tmp") {
-			if err := os.Remove(filepath.Join(dir, n)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return removeCheckpoints(dir, func(name, stem string) bool { return stem > base || strings.Contains(name, ".tmp") })
 }
