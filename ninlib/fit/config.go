@@ -7,7 +7,6 @@
 package fit
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -351,19 +350,4 @@ func (c *Config) milestones() ([]int, error) {
 func (c *Config) JSON() []byte {
 	b, _ := json.MarshalIndent(c, "", "  ")
 	return b
-}
-
-// readLines is used by experiment files.
-func readLines(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	return lines, sc.Err()
 }

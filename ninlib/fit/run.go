@@ -186,7 +186,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 	sum := &runs.Summary{
 		ID: filepath.Base(dir), Experiment: c.Experiment, Arm: armOf(&c), Dataset: c.Setup.Name, Variant: c.Variant,
 		Seed: c.Seed, Status: runs.StatusRunning, Params: summ.Params, MACs: summ.MACs, Start: st.Start,
-		Command: o.Command, Env: runs.Probe("."),
+		Command: o.Command, Env: Environment(c.Backend, be),
 	}
 	t0 := time.Now()
 	finish := func(status string, runErr error) (*runs.Summary, error) {
@@ -213,15 +213,11 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		return nil, err
 	}
 
-	info := backend.Describe(c.Backend, be)
-	sum.Env.Backend, sum.Env.BackendDesc = info.Config, info.Description
-	sum.Env.GoMLX = backend.ModuleVersion("github.com/gomlx/gomlx")
-
 	if data.Train.H != c.InputH || data.Train.W != c.InputW || data.Train.C != c.InputC || data.Train.Classes != c.Classes {
 		return finish(runs.StatusFailed, fmt.Errorf("dataset %s is %dx%dx%d with %d classes but the model is configured for %dx%dx%d with %d (set input_h/input_w/input_c/classes, or let the CLI adapt them)",
 			c.Setup.Name, data.Train.H, data.Train.W, data.Train.C, data.Train.Classes, c.InputH, c.InputW, c.InputC, c.Classes))
 	}
-	logf("run %s\n  %s\n  data %s: %d train, %d validation, %d test; backend %s", dir, nin.Describe(c.Options), c.Setup.Name, data.Train.N, data.Val.N, data.Test.N, info.Description)
+	logf("run %s\n  %s\n  data %s: %d train, %d validation, %d test; backend %s", dir, nin.Describe(c.Options), c.Setup.Name, data.Train.N, data.Val.N, data.Test.N, sum.Env.BackendDesc)
 
 	store, trainer, err := newTrainer(&c, be)
 	if err != nil {
@@ -372,6 +368,16 @@ func armOf(c *Config) string {
 	return c.Variant
 }
 
+// Environment describes where a run (or a probe) is made: the machine and
+// git checkout, the backend and the GoMLX version.
+func Environment(backendConfig string, be compute.Backend) runs.Environment {
+	e := runs.Probe(".")
+	info := backend.Describe(backendConfig, be)
+	e.Backend, e.BackendDesc = info.Config, info.Description
+	e.GoMLX = backend.ModuleVersion("github.com/gomlx/gomlx")
+	return e
+}
+
 // Summarize is the model accounting of a config.
 func Summarize(c *Config) (*nin.Summary, error) { return nin.Summarize(c.Options) }
 
@@ -496,14 +502,9 @@ func TestBest(c *Config, be compute.Backend, runDir string, test *datasets.Set) 
 
 // Accuracy evaluates the model of c with the weights in store on s.
 func Accuracy(c *Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
-	a, err := c.Options.Arch()
-	if err != nil {
-		return 0, err
-	}
 	if err := c.Options.CheckInput(s.H, s.W, s.C); err != nil {
 		return 0, err
 	}
-	_ = a
 	_, acc, err := Evaluate(c, be, store, datasets.NewBatches("test", s, c.EvalBatchSize))
 	return acc, err
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
-	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
@@ -94,33 +93,6 @@ func TestUnknownVariantAndBadOptions(t *testing.T) {
 	}
 }
 
-// forward runs one forward pass and returns logits (and maps, if any).
-func forward(t *testing.T, b compute.Backend, store *model.Store, o Options, x *tensors.Tensor) (*tensors.Tensor, *tensors.Tensor) {
-	t.Helper()
-	a, err := o.Arch()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec, err := model.NewExec(b, store, func(scope *model.Scope, images *Node) []*Node {
-		out := Forward(scope.In("model"), images, o, a)
-		if out.Maps == nil {
-			return []*Node{out.Logits}
-		}
-		return []*Node{out.Logits, out.Maps}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := exec.Exec(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res) == 1 {
-		return res[0], nil
-	}
-	return res[0], res[1]
-}
-
 func randomImages(n, h, w, c int, seed float32) *tensors.Tensor {
 	v := make([]float32, n*h*w*c)
 	for i := range v {
@@ -136,7 +108,10 @@ func TestEveryVariantVariablesMatchAccounting(t *testing.T) {
 			o := tiny(v)
 			o.BatchNorm = bn
 			store := model.NewStore()
-			logits, _ := forward(t, b, store, o, randomImages(2, 12, 12, 3, 1))
+			logits, _, err := Infer(b, store, o, randomImages(2, 12, 12, 3, 1))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got := logits.Shape().Dimensions; got[0] != 2 || got[1] != o.Classes {
 				t.Errorf("%s: logits %v, want [2 %d]", v, got, o.Classes)
 			}

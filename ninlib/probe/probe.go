@@ -199,10 +199,7 @@ func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, test
 	sum.ID, sum.Experiment, sum.Status, sum.Error = filepath.Base(dir), p.Name, runs.StatusCompleted, ""
 	sum.Command, sum.Start, sum.End = o.Command, start.UTC(), time.Now().UTC()
 	sum.WallSeconds = time.Since(start).Seconds()
-	sum.Env = runs.Probe(".")
-	info := backend.Describe(o.Backend, be)
-	sum.Env.Backend, sum.Env.BackendDesc = info.Config, info.Description
-	sum.Env.GoMLX = backend.ModuleVersion("github.com/gomlx/gomlx")
+	sum.Env = fit.Environment(o.Backend, be)
 	sum.Probe = raw
 	return runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), sum)
 }
