@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # science.sh: runs the comparison experiments and their probes at laptop
-# scale, one after the other, and regenerates the tables. About 80 minutes
-# on 2 cores with the Go backend. Rerunning skips what is already complete
-# and resumes what was interrupted.
+# scale (experiments/laptop.conf), one after the other, and regenerates the
+# tables. About 3 hours on 2 cores with the Go backend, so it spans sessions:
+# rerunning skips what is already complete and resumes what was interrupted.
+# The probes of gap-vs-fc run right after it, so a partial pass still gives
+# the GAP/FC comparison complete. The binary is rebuilt before each
+# experiment, so a checkout updated between steps takes effect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
-go build -o bin/experiments ./experiments
-for e in gap-vs-fc mlpconv-vs-conv bottleneck translation input-size confidence-maps; do
+for e in gap-vs-fc translation input-size confidence-maps mlpconv-vs-conv bottleneck; do
+  go build -o bin/experiments ./experiments
   ./bin/experiments run "$e" -progress lines "$@"
+  ./bin/experiments table
 done
-./bin/experiments table
