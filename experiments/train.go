@@ -42,7 +42,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 	if sum != nil {
 		fmt.Printf("\nrun %s: %s, test error %.2f%%\n", sum.ID, sum.Status, 100*sum.TestErr)
 	}
-	if terr := table.Regenerate(*cf.results, plan.Dir); terr != nil {
+	if terr := table.Regenerate(*cf.results, plan.Dir, ""); terr != nil {
 		fmt.Println("warning: tables not regenerated:", terr)
 	}
 	return err
@@ -96,7 +96,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	if *dry {
 		return err
 	}
-	if terr := table.Regenerate(*cf.results, plan.Dir); terr != nil {
+	if terr := table.Regenerate(*cf.results, plan.Dir, ""); terr != nil {
 		fmt.Println("warning: tables not regenerated:", terr)
 	} else {
 		fmt.Printf("tables regenerated: %s/README.md, %s/summary.csv\n", *cf.results, *cf.results)
@@ -124,7 +124,7 @@ func cmdTable(args []string) error {
 	fs := flag.NewFlagSet("table", flag.ExitOnError)
 	results := fs.String("results", "results", "results directory")
 	fs.Parse(args)
-	if err := table.Regenerate(*results, plan.Dir); err != nil {
+	if err := table.Regenerate(*results, plan.Dir, ""); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s/README.md and %s/summary.csv\n", *results, *results)
@@ -154,7 +154,7 @@ func cmdSweep(ctx context.Context, args []string) error {
 	}
 	o := plan.Options{ResultsDir: *cf.results, Backend: *cf.backend, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
 	_, err = plan.Train(ctx, p, o)
-	if terr := table.Regenerate(*cf.results, plan.Dir); terr != nil {
+	if terr := table.Regenerate(*cf.results, plan.Dir, ""); terr != nil {
 		fmt.Println("warning: tables not regenerated:", terr)
 	}
 	return err

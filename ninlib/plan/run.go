@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -150,4 +151,57 @@ func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
 		}
 	}
 	return out, nil
+}
+
+// Reproduces reports whether record r is what running p now would produce
+// for r's arm, dataset and seed with extra as the command line's -set: the
+// same configuration, whatever backend ran it. Records of an experiment
+// file's earlier settings (a changed scale, say) are kept on disk but no
+// longer count as its results.
+func (p *Plan) Reproduces(r Record, extra string) bool {
+	if r.Summary.Experiment != p.Name || r.Summary.Probe != nil {
+		return false
+	}
+	for _, a := range p.arms() {
+		if a.Name != r.Config.Arm || a.From != "" {
+			continue
+		}
+		c, err := p.Config(a, r.Config.Setup.Name, r.Config.Seed, extra)
+		if err != nil {
+			return false
+		}
+		c.Backend = r.Config.Backend
+		return reflect.DeepEqual(c, r.Config)
+	}
+	return false
+}
+
+// Current splits records into those that the experiment files in plans
+// reproduce (every record of an experiment without a file counts, like
+// ad-hoc `train` runs) and the superseded rest; extra is the -set the runs
+// were made with ("" for the files as they are). A probe record is current
+// when the run it analysed is.
+func Current(recs []Record, plans map[string]*Plan, extra string) (current, superseded []Record) {
+	ok := map[string]bool{}
+	for _, r := range recs {
+		p := plans[r.Summary.Experiment]
+		if r.Summary.Probe == nil && (p == nil || p.Kind != "train" || p.Reproduces(r, extra)) {
+			ok[r.Summary.ID] = true
+		}
+	}
+	for _, r := range recs {
+		keep := ok[r.Summary.ID]
+		if r.Summary.Probe != nil {
+			var src struct {
+				Source string `json:"source_run"`
+			}
+			keep = json.Unmarshal(r.Summary.Probe, &src) == nil && ok[src.Source]
+		}
+		if keep {
+			current = append(current, r)
+		} else {
+			superseded = append(superseded, r)
+		}
+	}
+	return current, superseded
 }

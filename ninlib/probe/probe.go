@@ -56,13 +56,28 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 		o.Log = os.Stdout
 	}
 	recs, _ := plan.ReadRecords(o.ResultsDir)
+	// The runs analysed are those the source experiment's file reproduces
+	// (with the same -set as this probe), not its records of earlier
+	// settings.
+	var srcPlan *plan.Plan
+	if p.Path != "" {
+		srcPlan, _ = plan.Load(filepath.Dir(p.Path), p.Source)
+	}
 	var sources []plan.Record
+	other := 0
 	for _, r := range recs {
 		if r.Summary.Experiment == p.Source && r.Summary.Status == runs.StatusCompleted && r.Summary.Probe == nil {
+			if srcPlan != nil && !srcPlan.Reproduces(r, o.Extra) {
+				other++
+				continue
+			}
 			sources = append(sources, r)
 		}
 	}
 	if len(sources) == 0 {
+		if other > 0 {
+			return fmt.Errorf("probe %s: the %d completed runs of experiment %s in %s were made with other settings than %s.set now holds (with -set %q): run `experiments run %s` (with the same -set) first", p.Name, other, p.Source, o.ResultsDir, p.Source, o.Extra, p.Source)
+		}
 		return fmt.Errorf("probe %s: no completed runs of experiment %s in %s: run `experiments run %s` first", p.Name, p.Source, o.ResultsDir, p.Source)
 	}
 	sort.Slice(sources, func(i, j int) bool { return sources[i].Dir < sources[j].Dir })

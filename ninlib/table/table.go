@@ -90,9 +90,46 @@ func stat(v []float64) Stat {
 	return s
 }
 
+// Records is what the tables are made of: the run records that the
+// experiment files reproduce, the files themselves, and what was left out.
+type Records struct {
+	Current []plan.Record
+	// Superseded are records of an experiment file's earlier settings (or
+	// of runs made with a -set on top of it): kept on disk, not counted.
+	Superseded []plan.Record
+	Plans      map[string]*plan.Plan
+	// Errs are the records that could not be read.
+	Errs []error
+}
+
+// Load reads the run records under resultsDir and the experiment files in
+// experimentsDir. extra is the -set the experiments were run with: "" for
+// the files as they are (the command line's tables), a notebook's tiny
+// settings for its quick look.
+func Load(resultsDir, experimentsDir, extra string) *Records {
+	recs, errs := plan.ReadRecords(resultsDir)
+	plans := map[string]*plan.Plan{}
+	if names, err := plan.Names(experimentsDir); err == nil {
+		for _, n := range names {
+			if p, err := plan.Load(experimentsDir, n); err == nil {
+				plans[n] = p
+			}
+		}
+	}
+	cur, old := plan.Current(recs, plans, extra)
+	return &Records{Current: cur, Superseded: old, Plans: plans, Errs: errs}
+}
+
+// Rows aggregates the current records into table rows, shared arms
+// included, in the order of the experiment files.
+func (r *Records) Rows() []*Row {
+	return OrderByPlan(WithSharedArms(Aggregate(r.Current), r.Plans), r.Plans)
+}
+
 // Regenerate rebuilds resultsDir/summary.csv and resultsDir/README.md from
-// resultsDir/runs/*, holding an exclusive lock on resultsDir/.table.lock.
-func Regenerate(resultsDir, experimentsDir string) error {
+// the records that the experiment files in experimentsDir reproduce (see
+// Load for extra), under an exclusive lock on resultsDir/.table.lock.
+func Regenerate(resultsDir, experimentsDir, extra string) error {
 	if err := os.MkdirAll(resultsDir, 0o755); err != nil {
 		return err
 	}
@@ -106,20 +143,16 @@ func Regenerate(resultsDir, experimentsDir string) error {
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
 
-	recs, errs := plan.ReadRecords(resultsDir)
-	plans := map[string]*plan.Plan{}
-	if names, err := plan.Names(experimentsDir); err == nil {
-		for _, n := range names {
-			if p, err := plan.Load(experimentsDir, n); err == nil {
-				plans[n] = p
-			}
-		}
-	}
-	rows := OrderByPlan(WithSharedArms(Aggregate(recs), plans), plans)
+	r := Load(resultsDir, experimentsDir, extra)
+	rows := r.Rows()
 	if err := runs.WriteFileAtomic(filepath.Join(resultsDir, "summary.csv"), CSV(rows)); err != nil {
 		return err
 	}
-	return runs.WriteFileAtomic(filepath.Join(resultsDir, "README.md"), Markdown(rows, plans, errs))
+	md := Markdown(rows, r.Plans, r.Errs)
+	if n := len(r.Superseded); n > 0 {
+		md = append(md, fmt.Sprintf("## Superseded records\n\n%d run records in `runs/` were made with other settings than the experiment files now hold (an earlier scale, or a -set on the command line). They are kept, not counted above; their config.json says how each was made.\n", n)...)
+	}
+	return runs.WriteFileAtomic(filepath.Join(resultsDir, "README.md"), md)
 }
 
 // Aggregate groups records into rows, sorted by experiment, dataset, arm.
@@ -272,8 +305,8 @@ func scaleOf(r plan.Record) string {
 	if c.Subset > 0 {
 		train = fmt.Sprint(c.Subset)
 	}
-	return fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %d epochs, batch %d, %s lr %g, %s init",
-		c.Widths, c.Width, train, c.Validation, c.Epochs, c.BatchSize, c.Optimizer, c.LR, c.Init)
+	return fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %d epochs, batch %d, %s lr %g with a %s schedule, %s init",
+		c.Widths, c.Width, train, c.Validation, c.Epochs, c.BatchSize, c.Optimizer, c.LR, c.Schedule, c.Init)
 }
 
 func reproduce(r *Row) string {

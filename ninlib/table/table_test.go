@@ -12,15 +12,37 @@ import (
 	"time"
 
 	"github.com/ninbench/nin/ninlib/fit"
+	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
-// writeRecord writes a fixture run record.
+// writeRecord writes a fixture run record whose config is what the
+// repository's experiment file exp makes for arm, ds and seed.
 func writeRecord(t testing.TB, results, exp, arm, ds string, seed uint64, status string, testErr float64, end time.Time) string {
 	t.Helper()
-	c := fit.Defaults()
-	c.Experiment, c.Arm, c.Seed = exp, arm, seed
-	c.Setup.Name = ds
+	return writeRecordSet(t, results, exp, arm, ds, seed, status, testErr, end, "")
+}
+
+// writeRecordSet is writeRecord for a run made with extra settings (-set).
+func writeRecordSet(t testing.TB, results, exp, arm, ds string, seed uint64, status string, testErr float64, end time.Time, extra string) string {
+	t.Helper()
+	p, err := plan.Load("../../experiments", exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c fit.Config
+	for _, a := range p.Arms {
+		if a.Name == arm {
+			if c, err = p.Config(a, ds, seed, extra); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(p.Arms) == 0 {
+		if c, err = p.Config(plan.Arm{Name: arm}, ds, seed, extra); err != nil {
+			t.Fatal(err)
+		}
+	}
 	id := fmt.Sprintf("%s.%s.%s.s%d.%d", exp, arm, ds, seed, end.UnixNano())
 	dir := filepath.Join(results, "runs", id)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -47,7 +69,7 @@ func TestAggregateMeanStdLatestPerSeedAndStatuses(t *testing.T) {
 	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 3, runs.StatusDiverged, 0, t0)
 	writeRecord(t, res, "gap-vs-fc", "nin-fc", "mnist", 1, runs.StatusCompleted, 0.10, t0)
 	writeRecord(t, res, "gap-vs-fc", "nin-fc", "mnist", 2, runs.StatusInterrupted, 0, t0)
-	if err := Regenerate(res, "../../experiments"); err != nil {
+	if err := Regenerate(res, "../../experiments", ""); err != nil {
 		t.Fatal(err)
 	}
 	f, _ := os.Open(filepath.Join(res, "summary.csv"))
@@ -91,7 +113,7 @@ func TestUnreadableRecordIsListedNotDropped(t *testing.T) {
 	bad := filepath.Join(res, "runs", "broken")
 	os.MkdirAll(bad, 0o755)
 	os.WriteFile(filepath.Join(bad, runs.ConfigFile), []byte("{not json"), 0o644)
-	if err := Regenerate(res, "../../experiments"); err != nil {
+	if err := Regenerate(res, "../../experiments", ""); err != nil {
 		t.Fatal(err)
 	}
 	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
@@ -112,7 +134,7 @@ func TestConcurrentRecordsAndTables(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			ids[i] = writeRecord(t, res, "quick", "nin", "mnist", uint64(i+1), runs.StatusCompleted, 0.01*float64(i), time.Now())
-			if err := Regenerate(res, "../../experiments"); err != nil {
+			if err := Regenerate(res, "../../experiments", ""); err != nil {
 				t.Error(err)
 			}
 		}(i)
@@ -130,5 +152,37 @@ func TestConcurrentRecordsAndTables(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(res, ".*tmp*"))
 	if len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestSupersededRecordsAreKeptNotCounted: a record made with other settings
+// than the experiment file now holds (an older scale, a -set) and the
+// probes of it do not enter the tables, which say they were left out; with
+// the same extra settings they are the current ones.
+func TestSupersededRecordsAreKeptNotCounted(t *testing.T) {
+	res := t.TempDir()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 1, runs.StatusCompleted, 0.02, t0)
+	old := writeRecordSet(t, res, "gap-vs-fc", "nin", "mnist", 2, runs.StatusCompleted, 0.40, t0, "epochs=1")
+	// A probe record of the superseded run.
+	pdir := filepath.Join(res, "runs", "translation.nin.mnist.s2.x")
+	os.MkdirAll(pdir, 0o755)
+	runs.WriteJSON(filepath.Join(pdir, runs.ConfigFile), fit.Defaults())
+	runs.WriteJSON(filepath.Join(pdir, runs.SummaryFile), runs.Summary{ID: "translation.nin.mnist.s2.x", Experiment: "translation", Arm: "nin",
+		Dataset: "mnist", Seed: 2, Status: runs.StatusCompleted, Probe: []byte(`{"kind":"translation","source_run":"` + old + `","x":[0],"acc":[0.5]}`)})
+
+	r := Load(res, "../../experiments", "")
+	if len(r.Current) != 1 || len(r.Superseded) != 2 {
+		t.Fatalf("current %d, superseded %d; want 1 and 2", len(r.Current), len(r.Superseded))
+	}
+	if err := Regenerate(res, "../../experiments", ""); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	if !strings.Contains(string(md), "2.00 (1 seed)") || strings.Contains(string(md), "40.00") || !strings.Contains(string(md), "2 run records in `runs/` were made with other settings") {
+		t.Errorf("README.md counts a superseded record or does not say so:\n%s", md)
+	}
+	if r := Load(res, "../../experiments", "epochs=1"); len(r.Current) != 2 {
+		t.Errorf("with the run's own -set, %d current records; want the run and its probe", len(r.Current))
 	}
 }

@@ -1,0 +1,76 @@
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ninbench/nin/ninlib/plan"
+)
+
+// TestProbeAnalysesOnlyCurrentRuns trains one tiny run with its experiment
+// file's settings and one with an extra -set, then probes: only the run the
+// file reproduces is analysed, and a probe whose -set matches no run says
+// why it has nothing to do.
+func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two tiny runs on MNIST")
+	}
+	exps, res := t.TempDir(), t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(exps, name+".set"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("src", "datasets = mnist\nseeds = 1\nsubset = 64\nvalidation = 64\ntest_subset = 64\nepochs = 1\nwidth = 0.25\narm nin: model=nin\n")
+	write("shift", "kind = translation\nsource = src\ndatasets = mnist\nshifts = 0, 2\n")
+	src, err := plan.Load(exps, "src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, extra := range []string{"", "lr=0.002"} {
+		if _, err := plan.Train(ctx, src, plan.Options{ResultsDir: res, Extra: extra, Log: io.Discard, Progress: "none"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, _ := plan.ReadRecords(res)
+	var current string
+	for _, r := range recs {
+		if src.Reproduces(r, "") {
+			current = r.Summary.ID
+		}
+	}
+	if len(recs) != 2 || current == "" {
+		t.Fatalf("%d records, current %q", len(recs), current)
+	}
+	p, err := plan.Load(exps, "shift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(ctx, p, plan.Options{ResultsDir: res, Log: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = plan.ReadRecords(res)
+	var probed []string
+	for _, r := range recs {
+		if r.Summary.Probe != nil {
+			var pr Result
+			if err := json.Unmarshal(r.Summary.Probe, &pr); err != nil {
+				t.Fatal(err)
+			}
+			probed = append(probed, pr.Source)
+		}
+	}
+	if len(probed) != 1 || probed[0] != current {
+		t.Errorf("probed %v, want only %s", probed, current)
+	}
+	err = Run(ctx, p, plan.Options{ResultsDir: res, Extra: "epochs=2", Log: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "other settings") {
+		t.Errorf("probe with a -set no run was made with: %v", err)
+	}
+}
