@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
@@ -167,15 +168,44 @@ func convLayer(scope *model.Scope, x *Node, l Layer, impl string, bn bool) *Node
 // [B, H, W, k*k*C] with feature index (dy*k + dx)*C + c. A k x k convolution
 // is then one matmul with the kernel reshaped to [k*k*C, out]. On the Go
 // backend this is ~40x faster than its direct convolution loop.
+//
+// The patches are one gather of B*H*W*k rows of k*C contiguous floats from
+// the padded input (one per pixel and kernel row), and its gradient one
+// scatter-add of the same rows: on the Go backend both copy whole rows,
+// where k*k slices (and the slices that differentiate a concatenation) copy
+// element by element; see ExtractPatchesSlices.
 func ExtractPatches(x *Node, k int) *Node {
 	if k == 1 {
 		return x
 	}
 	dims := x.Shape().Dimensions
+	b, h, w, c := dims[0], dims[1], dims[2], dims[3]
+	padded := padSame(x, k)
+	start := make([]int32, 0, b*h*w*k*3)
+	for i := range b {
+		for y := range h {
+			for xx := range w {
+				for dy := range k {
+					start = append(start, int32(i), int32(y+dy), int32(xx))
+				}
+			}
+		}
+	}
+	idx := ConstTensor(x.Graph(), tensors.FromFlatDataAndDimensions(start, b, h, w, k, 3))
+	rows := GatherSlices(padded, []int{0, 1, 2}, idx, []int{1, 1, k}, false) // [B, H, W, k, 1, 1, k, C]
+	return Reshape(rows, b, h, w, k*k*c)
+}
+
+// ExtractPatchesSlices is ExtractPatches as k*k slices of the padded input
+// concatenated on the channel axis: the formulation used before the gather,
+// kept as the reference of the equivalence tests and benchmarks.
+func ExtractPatchesSlices(x *Node, k int) *Node {
+	if k == 1 {
+		return x
+	}
+	dims := x.Shape().Dimensions
 	h, w := dims[1], dims[2]
-	p := k / 2
-	padded := Pad(x, ScalarZero(x.Graph(), x.DType()),
-		compute.PadAxis{}, compute.PadAxis{Start: p, End: k - 1 - p}, compute.PadAxis{Start: p, End: k - 1 - p}, compute.PadAxis{})
+	padded := padSame(x, k)
 	parts := make([]*Node, 0, k*k)
 	for dy := 0; dy < k; dy++ {
 		for dx := 0; dx < k; dx++ {
@@ -183,6 +213,14 @@ func ExtractPatches(x *Node, k int) *Node {
 		}
 	}
 	return Concatenate(parts, 3)
+}
+
+// padSame zero-pads the spatial axes of x [B, H, W, C] for a k x k "same"
+// convolution.
+func padSame(x *Node, k int) *Node {
+	p := k / 2
+	return Pad(x, ScalarZero(x.Graph(), x.DType()),
+		compute.PadAxis{}, compute.PadAxis{Start: p, End: k - 1 - p}, compute.PadAxis{Start: p, End: k - 1 - p}, compute.PadAxis{})
 }
 
 // ceilPool is a k x k, stride-s pool whose output size is rounded up as in

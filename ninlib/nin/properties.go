@@ -98,8 +98,9 @@ func PointwiseVsDense(b compute.Backend, h, w, cin, cout int) (float64, error) {
 
 // ConvImplsAgree computes a k x k "same" convolution (plus bias and ReLU)
 // and the gradients of a scalar loss with respect to its input and kernel
-// with both formulations, patches+matmul and GoMLX's native convolution,
-// and returns the largest absolute differences of outputs and gradients.
+// with GoMLX's native convolution and with patches+matmul, the patches made
+// both by ExtractPatches (gather) and ExtractPatchesSlices, and returns the
+// largest absolute differences of outputs and gradients to the native ones.
 func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, gradDiff float64, err error) {
 	xs := make([]float32, n*h*w*cin)
 	ks := make([]float32, k*k*cin*cout)
@@ -115,9 +116,12 @@ func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, grad
 		if e := exceptions.Try(func() {
 			res, rerr = MustNewExec(b, func(x, kernel *Node) []*Node {
 				var y *Node
-				if impl == "native" {
+				switch impl {
+				case "native":
 					y = Convolve(x, kernel).PadSame().Done()
-				} else {
+				case "slices":
+					y = nn.Dense(ExtractPatchesSlices(x, k), Reshape(kernel, k*k*cin, cout), nil, compute.DenseLayoutInputOutputs)
+				default:
 					y = nn.Dense(ExtractPatches(x, k), Reshape(kernel, k*k*cin, cout), nil, compute.DenseLayoutInputOutputs)
 				}
 				y = Max(y, ZerosLike(y))
@@ -133,15 +137,19 @@ func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, grad
 		}
 		return res, rerr
 	}
-	a, err := run("patches")
-	if err != nil {
-		return 0, 0, err
-	}
 	c, err := run("native")
 	if err != nil {
 		return 0, 0, err
 	}
-	return maxAbsDiff(a[0], c[0]), math.Max(maxAbsDiff(a[1], c[1]), maxAbsDiff(a[2], c[2])), nil
+	for _, impl := range []string{"patches", "slices"} {
+		a, err := run(impl)
+		if err != nil {
+			return 0, 0, err
+		}
+		outDiff = math.Max(outDiff, maxAbsDiff(a[0], c[0]))
+		gradDiff = math.Max(gradDiff, math.Max(maxAbsDiff(a[1], c[1]), maxAbsDiff(a[2], c[2])))
+	}
+	return outDiff, gradDiff, nil
 }
 
 // PoolImplsAgree compares the slice-based pools (used on the Go backend)
