@@ -14,7 +14,18 @@ cd "$root"
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 JUPYTER=/usr/bin/jupyter   # Debian's, not a pyenv/virtualenv python
 [ -x "$JUPYTER" ] || { echo "Debian's jupyter is missing: sudo apt-get install jupyter-nbconvert jupyter-client jupyter-notebook" >&2; exit 1; }
-"$JUPYTER" kernelspec list 2>/dev/null | grep -q gonb || ./scripts/install-kernel.sh
+# (Re)install the kernel unless it is this checkout's GoNB: a kernelspec left
+# by another checkout (or a removed one) would run other code or nothing.
+kernel_bin="$("$JUPYTER" kernelspec list --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)["kernelspecs"]["gonb"]["resource_dir"]
+    print(json.load(open(d + "/kernel.json"))["argv"][0])
+except Exception:
+    pass' || true)"
+if [ "$kernel_bin" != "$root/bin/gonb" ] || [ ! -x "$root/bin/gonb" ]; then
+  ./scripts/install-kernel.sh
+fi
 export PATH="$root/bin:$PATH"
 
 out="${NB_OUT:-$(mktemp -d)}"

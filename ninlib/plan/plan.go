@@ -32,7 +32,7 @@ type Plan struct {
 	// Claim is the paper's claim under test, Paper the number(s) it reports.
 	Claim, Paper string
 	// Kind is "train" or a probe of trained runs: "translation",
-	// "input-size", "confidence-maps".
+	// "input-size", "confidence-maps", "generalization".
 	Kind string
 	// Source names the training experiment whose runs a probe analyses.
 	Source   string
@@ -160,8 +160,8 @@ func Parse(name, text string) (*Plan, error) {
 		case "paper":
 			p.Paper = v
 		case "kind":
-			if !slices.Contains([]string{"train", "translation", "input-size", "confidence-maps"}, v) {
-				return nil, lineErr("kind %q: expected train, translation, input-size or confidence-maps", v)
+			if !slices.Contains([]string{"train", "translation", "input-size", "confidence-maps", "generalization"}, v) {
+				return nil, lineErr("kind %q: expected train, translation, input-size, confidence-maps or generalization", v)
 			}
 			p.Kind = v
 		case "source":

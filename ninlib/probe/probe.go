@@ -42,6 +42,11 @@ type Result struct {
 	// the class whose map has the largest mean is the prediction.
 	Images []MapImage `json:"images,omitempty"`
 	Figure string     `json:"figure,omitempty"`
+	// Generalization: accuracy of the best-validation checkpoint, in
+	// inference mode (no dropout), on the very training images the run
+	// was trained on and on the test set.
+	TrainAcc float64 `json:"train_acc,omitempty"`
+	TestAcc  float64 `json:"test_acc,omitempty"`
 }
 
 // MapImage describes one image of a confidence-map probe.
@@ -125,7 +130,7 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 			}
 			prepared[cfg.Setup] = data
 		}
-		if err := one(p, o, be, src, data.Test); err != nil {
+		if err := one(p, o, be, src, data); err != nil {
 			return fmt.Errorf("%s of %s: %w", p.Kind, src.Summary.ID, err)
 		}
 	}
@@ -142,8 +147,9 @@ func datasetWanted(p *plan.Plan, ds string) bool {
 }
 
 // one probes one source run and writes its record.
-func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, test *datasets.Set) error {
+func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, data *datasets.Prepared) error {
 	start := time.Now()
+	test := data.Test
 	c := src.Config
 	store, err := fit.LoadBest(src.Dir)
 	if err != nil {
@@ -182,16 +188,29 @@ func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, test
 			res.Acc, res.AccPad, res.Errors = append(res.Acc, accR), append(res.AccPad, accP), append(res.Errors, msg)
 			fmt.Fprintf(o.Log, "  %s at %dx%d: resized %.4f, padded %.4f %s\n", src.Summary.ID, sz, sz, accR, accP, msg)
 		}
+	case "generalization":
+		if res.TrainAcc, err = Accuracy(&c, be, store, data.Train); err != nil {
+			return err
+		}
+		if res.TestAcc, err = Accuracy(&c, be, store, test); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.Log, "  %s: train error %.2f%% (%d images, inference mode), test error %.2f%%\n",
+			src.Summary.ID, 100*(1-res.TrainAcc), data.Train.N, 100*(1-res.TestAcc))
 	case "confidence-maps":
 		png, imgs, err := Maps(&c, be, store, test, p.Images)
 		if err != nil {
 			return err
 		}
 		res.Images, res.Figure, figure = imgs, "maps.png", png
-	default:
-		if svg, err := curve(p.Kind, src.Summary.ID, res); err == nil {
-			res.Figure, figure = "probe.svg", svg
+	}
+	if len(res.X) > 0 {
+		// The per-run curve of a translation or input-size probe.
+		svg, err := curve(p.Kind, src.Summary.ID, res)
+		if err != nil {
+			return err
 		}
+		res.Figure, figure = "probe.svg", svg
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

@@ -28,6 +28,7 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 	}
 	write("src", "datasets = mnist\nseeds = 1\nsubset = 64\nvalidation = 64\ntest_subset = 64\nepochs = 1\nwidth = 0.25\narm nin: model=nin\n")
 	write("shift", "kind = translation\nsource = src\ndatasets = mnist\nshifts = 0, 2\n")
+	write("gen", "kind = generalization\nsource = src\ndatasets = mnist\n")
 	src, err := plan.Load(exps, "src")
 	if err != nil {
 		t.Fatal(err)
@@ -40,9 +41,10 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 	}
 	recs, _ := plan.ReadRecords(res)
 	var current string
+	var testAcc float64
 	for _, r := range recs {
 		if src.Reproduces(r, "") {
-			current = r.Summary.ID
+			current, testAcc = r.Summary.ID, r.Summary.TestAcc
 		}
 	}
 	if len(recs) != 2 || current == "" {
@@ -64,10 +66,40 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			probed = append(probed, pr.Source)
+			if _, err := os.Stat(filepath.Join(r.Dir, "probe.svg")); err != nil || pr.Figure != "probe.svg" {
+				t.Errorf("translation record without its curve: %v", err)
+			}
 		}
 	}
 	if len(probed) != 1 || probed[0] != current {
 		t.Errorf("probed %v, want only %s", probed, current)
+	}
+
+	// The generalization probe evaluates the same best checkpoint on the
+	// same test set as the run did: the accuracies must be equal.
+	gen, err := plan.Load(exps, "gen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(ctx, gen, plan.Options{ResultsDir: res, Log: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = plan.ReadRecords(res)
+	found := false
+	for _, r := range recs {
+		if r.Summary.Experiment == "gen" {
+			var pr Result
+			if err := json.Unmarshal(r.Summary.Probe, &pr); err != nil {
+				t.Fatal(err)
+			}
+			found = true
+			if pr.TestAcc != testAcc || pr.TrainAcc <= 0 || pr.TrainAcc > 1 {
+				t.Errorf("generalization probe: test accuracy %v (the run recorded %v), train accuracy %v", pr.TestAcc, testAcc, pr.TrainAcc)
+			}
+		}
+	}
+	if !found {
+		t.Error("no generalization record")
 	}
 	err = Run(ctx, p, plan.Options{ResultsDir: res, Extra: "epochs=2", Log: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "other settings") {

@@ -62,8 +62,10 @@ type probeResult struct {
 	Images []struct {
 		Label, Pred, MapArgmax int
 	} `json:"images"`
-	Figure string `json:"figure"`
-	dir    string
+	Figure   string  `json:"figure"`
+	TrainAcc float64 `json:"train_acc"`
+	TestAcc  float64 `json:"test_acc"`
+	dir      string
 }
 
 // Stat is a mean and sample standard deviation.
@@ -242,11 +244,16 @@ func Aggregate(recs []plan.Record) []*Row {
 }
 
 // OrderByPlan sorts rows by experiment, dataset, then the order of the
-// arms in the experiment's file, so that each table's first row is the
-// plan's first arm (the reference of the "beyond spread" column).
+// arms in the experiment's file (a probe's: its source's), so that each
+// table's first row is the plan's first arm (the reference of the "beyond
+// spread" column).
 func OrderByPlan(rows []*Row, plans map[string]*plan.Plan) []*Row {
 	idx := func(r *Row) int {
-		if p := plans[r.Experiment]; p != nil {
+		p := plans[r.Experiment]
+		if p != nil && p.Kind != "train" && plans[p.Source] != nil {
+			p = plans[p.Source] // a probe's rows follow its source's arms
+		}
+		if p != nil {
 			for i, a := range p.Arms {
 				if r.Arm == a.Name || strings.HasPrefix(r.Arm, a.Name+" (from ") {
 					return i
@@ -474,6 +481,10 @@ func writeProbe(b *strings.Builder, rs []*Row) {
 			b.WriteString("\n")
 			continue
 		}
+		if kind == "generalization" {
+			writeGeneralization(b, rows)
+			continue
+		}
 		xs := rows[0].Probe[0].X
 		label := "shift in pixels"
 		if kind == "input-size" {
@@ -524,6 +535,33 @@ func writeProbe(b *strings.Builder, rs []*Row) {
 			fmt.Fprintf(b, "The error a user gets for %s\n\n", n)
 		}
 	}
+}
+
+// writeGeneralization tabulates, per arm, the error of the best checkpoint
+// on its own training images and on the test set, and their difference
+// (the generalization gap, per run, then mean ± std).
+func writeGeneralization(b *strings.Builder, rows []*Row) {
+	b.WriteString("| arm | runs | train error % (inference mode, the run's own training images) | test error % | gap: test − train | gap beyond spread vs first arm |\n|---|---|---|---|---|---|\n")
+	var ref Stat
+	for i, r := range rows {
+		var tr, te, gap []float64
+		for _, pr := range r.Probe {
+			tr = append(tr, 100*(1-pr.TrainAcc))
+			te = append(te, 100*(1-pr.TestAcc))
+			gap = append(gap, 100*(pr.TrainAcc-pr.TestAcc))
+		}
+		g := stat(gap)
+		beyond := "(reference)"
+		if i == 0 {
+			ref = g
+		} else if d := g.Mean - ref.Mean; g.N > 1 && ref.N > 1 && math.Abs(d) > g.Std+ref.Std {
+			beyond = fmt.Sprintf("yes (Δ %+.2f)", d)
+		} else {
+			beyond = fmt.Sprintf("no (Δ %+.2f)", d)
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s |\n", r.Arm, len(r.Probe), pm(stat(tr)), pm(stat(te)), pm(g), beyond)
+	}
+	b.WriteString("\n")
 }
 
 func pmShort(s Stat) string {

@@ -186,3 +186,39 @@ func TestSupersededRecordsAreKeptNotCounted(t *testing.T) {
 		t.Errorf("with the run's own -set, %d current records; want the run and its probe", len(r.Current))
 	}
 }
+
+// TestGeneralizationTable: the generalization probe's table shows train
+// and test errors and their gap per arm, the source's first arm (nin)
+// first as the reference.
+func TestGeneralizationTable(t *testing.T) {
+	res := t.TempDir()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	probeRec := func(arm string, seed uint64, train, test float64) {
+		src := writeRecord(t, res, "gap-vs-fc", arm, "mnist", seed, runs.StatusCompleted, 1-test, t0)
+		id := fmt.Sprintf("generalization.%s.mnist.s%d.x", arm, seed)
+		dir := filepath.Join(res, "runs", id)
+		os.MkdirAll(dir, 0o755)
+		runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), fit.Defaults())
+		runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), runs.Summary{ID: id, Experiment: "generalization", Arm: arm, Dataset: "mnist", Seed: seed,
+			Status: runs.StatusCompleted, Probe: []byte(fmt.Sprintf(`{"kind":"generalization","source_run":%q,"train_acc":%g,"test_acc":%g}`, src, train, test))})
+	}
+	probeRec("nin-fc", 1, 1.00, 0.96)
+	probeRec("nin-fc", 2, 1.00, 0.94)
+	probeRec("nin", 1, 0.97, 0.96)
+	probeRec("nin", 2, 0.98, 0.96)
+	if err := Regenerate(res, "../../experiments", ""); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	sec := string(md)[strings.Index(string(md), "## generalization"):]
+	// nin: gaps 1 and 2 -> 1.50 ± 0.71; nin-fc: gaps 4 and 6 -> 5.00 ± 1.41.
+	iNin, iFC := strings.Index(sec, "| nin | 2 |"), strings.Index(sec, "| nin-fc | 2 |")
+	if iNin < 0 || iFC < 0 || iNin > iFC {
+		t.Fatalf("rows missing or nin not first:\n%s", sec)
+	}
+	for _, want := range []string{"| nin | 2 | 2.50 ± 0.71 | 4.00 ± 0.00 | 1.50 ± 0.71 | (reference) |", "| nin-fc | 2 | 0.00 ± 0.00 | 5.00 ± 1.41 | 5.00 ± 1.41 | yes (Δ +3.50) |"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("generalization table lacks %q:\n%s", want, sec)
+		}
+	}
+}
