@@ -8,6 +8,9 @@
 #   ./scripts/run-notebooks.sh --publish  the notebooks' real configuration,
 #                                         results/ as results dir, outputs
 #                                         written back into notebooks/
+#   NIN_NB_DRY_RUN=1 ./scripts/run-notebooks.sh --publish
+#                                         the same, training nothing: the
+#                                         notebooks render the records there
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

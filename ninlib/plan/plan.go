@@ -308,6 +308,8 @@ func ParseList(s string) []string { return splitList(s) }
 //	NIN_NB_SEEDS     comma-separated seeds replacing the plan's
 //	NIN_NB_DATASETS  comma-separated datasets replacing the plan's
 //	NIN_NB_SET       settings applied last, e.g. "epochs=1;subset=300"
+//	NIN_NB_DRY_RUN   "1": list what would be trained or probed and run
+//	                 nothing, to re-render a notebook from the records alone
 //	GOMLX_BACKEND    backend (default go)
 func FromEnv(p *Plan) (Options, error) {
 	o := Options{ResultsDir: "../results", Extra: os.Getenv("NIN_NB_SET"), Backend: os.Getenv("GOMLX_BACKEND"), Progress: "lines",
@@ -324,6 +326,13 @@ func FromEnv(p *Plan) (Options, error) {
 	}
 	if s := os.Getenv("NIN_NB_DATASETS"); s != "" {
 		p.Datasets = splitList(s)
+	}
+	switch s := os.Getenv("NIN_NB_DRY_RUN"); s {
+	case "", "0":
+	case "1":
+		o.DryRun = true
+	default:
+		return o, fmt.Errorf("$NIN_NB_DRY_RUN is %q: set it to 1 (run nothing) or leave it empty", s)
 	}
 	// Validate the extra settings on every arm now.
 	for _, a := range p.arms() {

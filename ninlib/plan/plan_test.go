@@ -89,3 +89,45 @@ func TestSweepGrid(t *testing.T) {
 		t.Errorf("an empty grid was accepted")
 	}
 }
+
+// TestFromEnv: the notebook parameters reach the plan and its options, and
+// bad values are refused with the variable's name.
+func TestFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		name, seeds, datasets, set, dry string
+		wantSeeds                       int
+		wantDatasets                    string
+		wantDry                         bool
+		wantErr                         string
+	}{
+		{name: "defaults", wantSeeds: 3, wantDatasets: "mnist,fashion-mnist"},
+		{name: "tiny", seeds: "1", datasets: "mnist", set: "epochs=1", dry: "1", wantSeeds: 1, wantDatasets: "mnist", wantDry: true},
+		{name: "bad seeds", seeds: "one", wantErr: "NIN_NB_SEEDS"},
+		{name: "bad set", set: "epochs=-1", wantErr: "NIN_NB_SET"},
+		{name: "bad dry run", dry: "yes", wantErr: "NIN_NB_DRY_RUN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("NIN_NB_SEEDS", tc.seeds)
+			t.Setenv("NIN_NB_DATASETS", tc.datasets)
+			t.Setenv("NIN_NB_SET", tc.set)
+			t.Setenv("NIN_NB_DRY_RUN", tc.dry)
+			p, err := Load("../../experiments", "gap-vs-fc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := FromEnv(p)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Seeds) != tc.wantSeeds || strings.Join(p.Datasets, ",") != tc.wantDatasets || o.DryRun != tc.wantDry || o.Extra != tc.set {
+				t.Errorf("seeds %v, datasets %v, dry %v, extra %q", p.Seeds, p.Datasets, o.DryRun, o.Extra)
+			}
+		})
+	}
+}
