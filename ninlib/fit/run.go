@@ -288,7 +288,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		secs := time.Since(te).Seconds()
 		trainAcc := accSum / float64(max(lossN, 1))
 		if c.BatchNorm {
-			if _, err := norm.UpdateBatchNormAverages(trainer, datasets.NewBatches("bn", datasets.Subset(data.Train, 2000, c.Seed), c.EvalBatchSize)); err != nil {
+			if _, err := norm.UpdateBatchNormAverages(trainer, bnAveragesData(&c, data)); err != nil {
 				return finish(runs.StatusFailed, err)
 			}
 		}
@@ -383,13 +383,19 @@ func Summarize(c *Config) (*nin.Summary, error) { return nin.Summarize(c.Options
 
 // newTrainer creates a store seeded with c.Seed and a GoMLX trainer.
 func newTrainer(c *Config, be compute.Backend) (*model.Store, *train.Trainer, error) {
-	a, err := c.Options.Arch()
-	if err != nil {
-		return nil, nil, err
-	}
 	store := model.NewStore()
 	if err := store.SetRNGStateFromSeed(int64(c.Seed)); err != nil {
 		return nil, nil, err
+	}
+	trainer, err := trainerFor(c, be, store)
+	return store, trainer, err
+}
+
+// trainerFor builds the trainer of c's model over store.
+func trainerFor(c *Config, be compute.Backend, store *model.Store) (*train.Trainer, error) {
+	a, err := c.Options.Arch()
+	if err != nil {
+		return nil, err
 	}
 	last := ""
 	for _, l := range a.Layers {
@@ -399,7 +405,7 @@ func newTrainer(c *Config, be compute.Backend) (*model.Store, *train.Trainer, er
 	}
 	opt, err := newOptimizer(c, last)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	opts := c.Options
 	modelFn := func(scope *model.Scope, images *Node) *Node {
@@ -408,7 +414,13 @@ func newTrainer(c *Config, be compute.Backend) (*model.Store, *train.Trainer, er
 	trainer := train.NewTrainer(be, store, modelFn, loss.SparseCategoricalCrossEntropyLogits, opt,
 		[]metric.Interface{metric.NewBaseMetric("Batch accuracy", "acc", metric.AccuracyMetricType, metric.SparseCategoricalAccuracyGraph, nil)},
 		nil)
-	return store, trainer, nil
+	return trainer, nil
+}
+
+// bnAveragesData is the data over which batch-norm averages are computed
+// after each epoch: a seeded 2,000-image subset of the training set.
+func bnAveragesData(c *Config, data *datasets.Prepared) train.Dataset {
+	return datasets.NewBatches("bn", datasets.Subset(data.Train, 2000, c.Seed), c.EvalBatchSize)
 }
 
 // runSteps runs loop.RunSteps, turning graph-building panics into errors.
