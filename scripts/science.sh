@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
-for e in gap-vs-fc translation input-size confidence-maps generalization mlpconv-vs-conv bottleneck; do
+for e in gap-vs-fc translation input-size confidence-maps generalization mlpconv-vs-conv bottleneck final-relu; do
   go build -o bin/experiments ./experiments
   ./bin/experiments run "$e" -progress lines "$@"
   ./bin/experiments table
