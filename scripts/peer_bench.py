@@ -64,7 +64,8 @@ def bench(name, batch, train, seconds):
             m.eval()
             with torch.no_grad():
                 m(x)
-    step()
+    for _ in range(3):  # warm-up: allocator and thread pool, as the Go benchmarks do
+        step()
     n, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds or n < 3:
         step()
