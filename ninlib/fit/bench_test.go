@@ -22,6 +22,7 @@ var benchConfigs = []struct {
 	h, w, c int
 }{
 	{"nin", "model=nin;widths=cifar;width=1", 32, 32, 3},
+	{"nin-nosplit", "model=nin;widths=cifar;width=1;split=1", 32, 32, 3}, // the batch as one graph
 	{"nin-w0.5", "model=nin;widths=cifar;width=0.5", 32, 32, 3},
 	{"nin-w0.25", "model=nin;widths=cifar;width=0.25", 32, 32, 3},
 	{"nin-fc", "model=nin-fc;widths=cifar;width=1", 32, 32, 3},

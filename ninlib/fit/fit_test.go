@@ -261,7 +261,7 @@ func TestTrainDeterministicResumeAndRecord(t *testing.T) {
 
 func TestDivergenceStopsAndIsRecorded(t *testing.T) {
 	c := toyConfig()
-	c.LR, c.Init, c.InitStd, c.CaffeMults = 50, "gauss", 1, false
+	c.LR, c.Init, c.InitStd, c.CaffeMults = 50, "gauss", 1e4, false // activations overflow float32 within the first steps
 	opts := Options{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()}
 	sum, err := Train(context.Background(), c, opts)
 	if !errors.Is(err, ErrDiverged) {

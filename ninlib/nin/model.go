@@ -59,6 +59,49 @@ func Forward(scope *model.Scope, images *Node, o Options, a *Arch) Output {
 			impl = "patches"
 		}
 	}
+	if n := splitParts(o, impl, dims[0]); n > 1 {
+		// Independent sub-graphs over slices of the batch sharing the same
+		// variables: the Go backend runs them concurrently, so the serial
+		// parts of its ops (the fused dense gradient's transpose, the ReLU
+		// gradient, slices) overlap on different cores.
+		var logits, maps []*Node
+		for i := range n {
+			lo, hi := i*dims[0]/n, (i+1)*dims[0]/n
+			out := forward(scope, Slice(images, AxisRange(lo, hi)), o, a, impl, i > 0)
+			logits = append(logits, out.Logits)
+			if out.Maps != nil {
+				maps = append(maps, out.Maps)
+			}
+		}
+		out := Output{Logits: Concatenate(logits, 0)}
+		if len(maps) == n {
+			out.Maps = Concatenate(maps, 0)
+		}
+		return out
+	}
+	return forward(scope, images, o, a, impl, false)
+}
+
+// splitParts is how many slices of a batch of b images Forward builds as
+// independent sub-graphs.
+func splitParts(o Options, impl string, b int) int {
+	n := o.Split
+	if n == 0 { // auto
+		n = 1
+		if impl == "patches" && !o.BatchNorm && b >= 16 {
+			n = 2
+		}
+	}
+	if o.BatchNorm || b < n {
+		return 1 // batch statistics are per batch: never split them
+	}
+	return n
+}
+
+// forward builds a on images with the chosen convolution formulation;
+// shared reuses the layer scopes of an earlier forward in the same graph.
+func forward(scope *model.Scope, images *Node, o Options, a *Arch, impl string, shared bool) Output {
+	g := images.Graph()
 	init := initializer.HeFn(scope)
 	if o.Init == "gauss" {
 		init = initializer.RandomNormalFn(scope, o.InitStd)
@@ -67,7 +110,12 @@ func Forward(scope *model.Scope, images *Node, o Options, a *Arch) Output {
 	x := images
 	var out Output
 	for _, l := range a.Layers {
-		ls := scope.In("%s", l.Name)
+		var ls *model.Scope
+		if shared {
+			ls = scope.Shared("%s", l.Name)
+		} else {
+			ls = scope.In("%s", l.Name)
+		}
 		switch l.Kind {
 		case KindConv:
 			x = convLayer(ls, x, l, impl, o.BatchNorm)

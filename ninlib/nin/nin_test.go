@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
@@ -268,5 +269,70 @@ func TestBottleneckCostSeedExample(t *testing.T) {
 	direct, bn := BottleneckCost(500, 500, 100, 20, 100, 5)
 	if direct != 62_500_000_000 || bn != 13_000_000_000 {
 		t.Errorf("direct %d, bottleneck %d", direct, bn)
+	}
+}
+
+// TestSplitBatchAgrees: building the graph as independent sub-graphs over
+// slices of the batch (Options.Split) gives the same logits, maps and
+// weight gradients as one graph over the whole batch, for GAP and FC
+// heads and for a batch that does not divide evenly.
+func TestSplitBatchAgrees(t *testing.T) {
+	b := goBackend(t)
+	for _, v := range []string{"nin", "nin-fc"} {
+		store := model.NewStore()
+		x := randomImages(5, 12, 12, 3, 2)
+		run := func(split int) map[string][]float32 {
+			o := tiny(v)
+			o.Split = split
+			a, err := o.Arch()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+				out := Forward(scope.In("model"), x, o, a)
+				wts := AddScalar(Sin(ConvertDType(Iota(x.Graph(), out.Logits.Shape(), 1), out.Logits.DType())), 1.5)
+				loss := ReduceAllSum(Mul(out.Logits, wts))
+				outs := []*Node{out.Logits}
+				if out.Maps != nil {
+					outs = append(outs, out.Maps)
+					names = append(names, "logits", "maps")
+				} else {
+					names = append(names, "logits")
+				}
+				var vars []*Node
+				for v := range store.IterVariables() {
+					if v.Trainable {
+						vars = append(vars, v.ValueGraph(x.Graph()))
+						names = append(names, v.Path())
+					}
+				}
+				return append(outs, Gradient(loss, vars...)...)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := exec.Exec(x)
+			if err != nil {
+				t.Fatalf("%s split %d: %v", v, split, err)
+			}
+			got := map[string][]float32{}
+			for i, r := range res {
+				got[names[i]] = tensors.MustCopyFlatData[float32](r)
+			}
+			return got
+		}
+		whole, parts := run(1), run(3)
+		if len(whole) < 3 || len(whole) != len(parts) {
+			t.Fatalf("%s: %d outputs unsplit, %d split", v, len(whole), len(parts))
+		}
+		for name, w := range whole {
+			p := parts[name]
+			for i := range w {
+				if math.Abs(float64(w[i]-p[i])) > 1e-4*math.Max(1, math.Abs(float64(w[i]))) {
+					t.Fatalf("%s: %s differs at %d: %v unsplit, %v split", v, name, i, w[i], p[i])
+				}
+			}
+		}
 	}
 }

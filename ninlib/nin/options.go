@@ -48,6 +48,12 @@ type Options struct {
 	// the Go backend, native elsewhere), "patches" (patch extraction + one
 	// matmul), or "native" (GoMLX's ConvGeneral).
 	ConvImpl string `json:"conv_impl"`
+	// Split builds the graph as this many independent sub-graphs over
+	// slices of each batch (sharing the weights), so that the Go backend
+	// runs them concurrently; 0 = auto (2 with the patches formulation and
+	// batches of 16 or more), 1 = never. Never with batch norm. It changes
+	// only how the work is scheduled (and which dropout masks are drawn).
+	Split int `json:"split,omitempty"`
 }
 
 // Defaults returns the released NIN-CIFAR10 configuration.
@@ -97,6 +103,9 @@ func (o Options) Validate() error {
 	}
 	if !(o.Bottleneck > 0 && o.Bottleneck <= 1) {
 		bad("bottleneck", "%v, expected a ratio in (0, 1]", o.Bottleneck)
+	}
+	if !(o.Split >= 0 && o.Split <= 64) {
+		bad("split", "%d, expected 0 (auto), 1 (never) or up to 64 parts", o.Split)
 	}
 	if o.ConvImpl != "auto" && o.ConvImpl != "patches" && o.ConvImpl != "native" {
 		bad("conv_impl", "%q, expected auto, patches or native", o.ConvImpl)
