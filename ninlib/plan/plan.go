@@ -45,12 +45,15 @@ type Plan struct {
 	Shifts []int // translation: pixel shifts to test
 	Sizes  []int // input-size: image sizes to test
 	Images int   // confidence-maps: images per dataset
+	// Order places the experiment's tables in results/README.md (lower
+	// first; 0 = after the ordered ones, by name).
+	Order int
 	// Path is the file the plan was read from.
 	Path string
 }
 
 // planKeys are the keys that belong to the plan rather than to fit.Config.
-var planKeys = []string{"claim", "paper", "kind", "source", "datasets", "seeds", "shifts", "sizes", "images"}
+var planKeys = []string{"claim", "paper", "kind", "source", "datasets", "seeds", "shifts", "sizes", "images", "order"}
 
 // Dir is the folder holding the experiment files, relative to the repository root.
 const Dir = "experiments"
@@ -176,6 +179,8 @@ func Parse(name, text string) (*Plan, error) {
 			p.Sizes, err = parseInts(v)
 		case "images":
 			p.Images, err = strconv.Atoi(v)
+		case "order":
+			p.Order, err = strconv.Atoi(v)
 		default:
 			base = append(base, k+"="+v)
 		}

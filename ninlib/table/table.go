@@ -243,7 +243,8 @@ func Aggregate(recs []plan.Record) []*Row {
 	return rows
 }
 
-// OrderByPlan sorts rows by experiment, dataset, then the order of the
+// OrderByPlan sorts rows by experiment (the files' order keys, then
+// name), dataset, then the order of the
 // arms in the experiment's file (a probe's: its source's), so that each
 // table's first row is the plan's first arm (the reference of the "beyond
 // spread" column).
@@ -262,9 +263,18 @@ func OrderByPlan(rows []*Row, plans map[string]*plan.Plan) []*Row {
 		}
 		return 1 << 20
 	}
+	rank := func(exp string) int {
+		if p := plans[exp]; p != nil && p.Order > 0 {
+			return p.Order
+		}
+		return 1 << 20
+	}
 	out := slices.Clone(rows)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		if ra, rb := rank(a.Experiment), rank(b.Experiment); ra != rb {
+			return ra < rb
+		}
 		if a.Experiment != b.Experiment {
 			return a.Experiment < b.Experiment
 		}

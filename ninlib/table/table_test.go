@@ -222,3 +222,20 @@ func TestGeneralizationTable(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionsFollowTheFilesOrder: experiments appear in results/README.md
+// in the order their files ask for (gap-vs-fc before bottleneck), not by name.
+func TestSectionsFollowTheFilesOrder(t *testing.T) {
+	res := t.TempDir()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	writeRecord(t, res, "bottleneck", "bneck-half", "mnist", 1, runs.StatusCompleted, 0.03, t0)
+	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 1, runs.StatusCompleted, 0.02, t0)
+	if err := Regenerate(res, "../../experiments", ""); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	g, b := strings.Index(string(md), "## gap-vs-fc"), strings.Index(string(md), "## bottleneck")
+	if g < 0 || b < 0 || g > b {
+		t.Errorf("gap-vs-fc at %d, bottleneck at %d: want gap-vs-fc first", g, b)
+	}
+}
