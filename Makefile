@@ -24,9 +24,13 @@ vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-# Benchmarks of one training step and one inference call (see README).
+# Benchmarks (see README): one training step and one inference call per
+# model configuration; patch extraction (gather vs slices); the data
+# pipeline's work per batch.
 bench:
 	$(GO) test -run XXX -bench . -benchtime 5x ./ninlib/fit/
+	$(GO) test -run XXX -bench . -benchtime 10x ./ninlib/nin/
+	$(GO) test -run XXX -bench . ./ninlib/datasets/
 
 # Longer fuzzing of every parser (each target 60s).
 fuzz:
