@@ -398,6 +398,9 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 		}
 		byExp[r.Experiment] = append(byExp[r.Experiment], r)
 	}
+	if len(exps) > 1 {
+		writeGlance(&b, exps, byExp)
+	}
 	for _, e := range exps {
 		p := plans[e]
 		fmt.Fprintf(&b, "## %s\n\n", e)
@@ -545,6 +548,86 @@ func writeProbe(b *strings.Builder, rs []*Row) {
 			fmt.Fprintf(b, "The error a user gets for %s\n\n", n)
 		}
 	}
+}
+
+// writeGlance writes one line per experiment and dataset: the reference
+// arm and every other arm's difference to it (test error; for probes the
+// probe's own measure), with the same spread test as the tables and the
+// cost ratios that the claims are about.
+func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
+	b.WriteString("## At a glance\n\nComputed from the tables below (Δ to the first arm; \"beyond\": |Δ| exceeds the sum of the two standard deviations).\n\n| experiment | dataset | first arm | the other arms |\n|---|---|---|---|\n")
+	for _, e := range exps {
+		var datasets []string
+		byDS := map[string][]*Row{}
+		for _, r := range byExp[e] {
+			if _, ok := byDS[r.Dataset]; !ok {
+				datasets = append(datasets, r.Dataset)
+			}
+			byDS[r.Dataset] = append(byDS[r.Dataset], r)
+		}
+		for _, ds := range datasets {
+			rs := byDS[ds]
+			measure, label := glanceMeasure(rs[0])
+			if label == "" {
+				continue
+			}
+			ref := measure
+			var others []string
+			for _, r := range rs[1:] {
+				m, _ := glanceMeasure(r)
+				o := fmt.Sprintf("%s %s", r.Arm, pm(m))
+				if m.N > 0 && ref.N > 0 {
+					d := m.Mean - ref.Mean
+					verdict := "within spread"
+					if m.N > 1 && ref.N > 1 && math.Abs(d) > m.Std+ref.Std {
+						verdict = "beyond"
+					}
+					o += fmt.Sprintf(" (Δ %+.2f, %s)", d, verdict)
+				}
+				if len(r.Probe) == 0 && rs[0].Params > 0 && r.Params != rs[0].Params {
+					o += fmt.Sprintf(", params ×%.2f", float64(r.Params)/float64(rs[0].Params))
+				}
+				if len(r.Probe) == 0 && rs[0].MACs > 0 && r.MACs != rs[0].MACs {
+					o += fmt.Sprintf(", mult-adds ×%.2f", float64(r.MACs)/float64(rs[0].MACs))
+				}
+				others = append(others, o)
+			}
+			if len(others) == 0 {
+				others = []string{"–"}
+			}
+			fmt.Fprintf(b, "| %s (%s) | %s | %s %s | %s |\n", e, label, ds, rs[0].Arm, pm(ref), strings.Join(others, "; "))
+		}
+	}
+	b.WriteString("\n")
+}
+
+// glanceMeasure is the number a row is summarized by in writeGlance, and
+// what it is: test error for training runs, the generalization gap, the
+// test error at the largest shift. Other probes are not summarized.
+func glanceMeasure(r *Row) (Stat, string) {
+	if len(r.Probe) == 0 {
+		return r.TestErr, "test error %"
+	}
+	var v []float64
+	switch r.Probe[0].Kind {
+	case "generalization":
+		for _, pr := range r.Probe {
+			v = append(v, 100*(pr.TrainAcc-pr.TestAcc))
+		}
+		return stat(v), "test − train error %"
+	case "translation":
+		last := len(r.Probe[0].X) - 1
+		for _, pr := range r.Probe {
+			if last >= 0 && last < len(pr.Acc) && pr.Acc[last] >= 0 {
+				v = append(v, 100*(1-pr.Acc[last]))
+			}
+		}
+		if last < 0 {
+			return Stat{}, ""
+		}
+		return stat(v), fmt.Sprintf("test error %% at a %d-pixel shift", r.Probe[0].X[last])
+	}
+	return Stat{}, ""
 }
 
 // writeGeneralization tabulates, per arm, the error of the best checkpoint

@@ -221,6 +221,13 @@ func TestGeneralizationTable(t *testing.T) {
 			t.Errorf("generalization table lacks %q:\n%s", want, sec)
 		}
 	}
+	// The summary at the top carries the same comparison, and the source's.
+	for _, want := range []string{"## At a glance", "| generalization (test − train error %) | mnist | nin 1.50 ± 0.71 | nin-fc 5.00 ± 1.41 (Δ +3.50, beyond) |",
+		"| gap-vs-fc (test error %) | mnist | nin 4.00 ± 0.00 | nin-fc 5.00 ± 1.41 (Δ +1.00, within spread) |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("README.md lacks %q:\n%s", want, md)
+		}
+	}
 }
 
 // TestSectionsFollowTheFilesOrder: experiments appear in results/README.md
