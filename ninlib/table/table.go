@@ -584,6 +584,10 @@ func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
 					}
 					o += fmt.Sprintf(" (Δ %+.2f, %s)", d, verdict)
 				}
+				if r.Completed == 0 {
+					others = append(others, o)
+					continue
+				}
 				if len(r.Probe) == 0 && rs[0].Params > 0 && r.Params != rs[0].Params {
 					o += fmt.Sprintf(", params ×%.2f", float64(r.Params)/float64(rs[0].Params))
 				}

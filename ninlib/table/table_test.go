@@ -246,3 +246,21 @@ func TestSectionsFollowTheFilesOrder(t *testing.T) {
 		t.Errorf("gap-vs-fc at %d, bottleneck at %d: want gap-vs-fc first", g, b)
 	}
 }
+
+// TestGlanceSkipsArmsWithoutRuns: an arm with no completed run yet shows
+// no number and no cost ratio in the summary.
+func TestGlanceSkipsArmsWithoutRuns(t *testing.T) {
+	res := t.TempDir()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 1, runs.StatusCompleted, 0.02, t0)
+	writeRecord(t, res, "gap-vs-fc", "nin-fc", "mnist", 1, runs.StatusInterrupted, 0, t0)
+	writeRecord(t, res, "quick", "nin", "mnist", 1, runs.StatusCompleted, 0.05, t0)
+	if err := Regenerate(res, "../../experiments", ""); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	want := "| gap-vs-fc (test error %) | mnist | nin 2.00 (1 seed) | nin-fc – |"
+	if !strings.Contains(string(md), want) {
+		t.Errorf("README.md lacks %q:\n%s", want, md)
+	}
+}
