@@ -45,6 +45,7 @@ CONFIGS = {
     "nin-w0.25": (CIFAR, 0.25, 3, 32, False),
     "nin-fc": (CIFAR, 1.0, 3, 32, True),
     "digits": (DIGITS, 1.0, 1, 28, False),
+    "digits-w0.5": (DIGITS, 0.5, 1, 28, False),
 }
 
 def bench(name, batch, train, seconds):

@@ -27,6 +27,7 @@ var benchConfigs = []struct {
 	{"nin-w0.25", "model=nin;widths=cifar;width=0.25", 32, 32, 3},
 	{"nin-fc", "model=nin-fc;widths=cifar;width=1", 32, 32, 3},
 	{"digits", "model=nin;widths=digits;width=1", 28, 28, 1},
+	{"digits-w0.5", "model=nin;widths=digits;width=0.5", 28, 28, 1}, // experiments/laptop.conf's model
 }
 
 func benchBackend(b *testing.B) compute.Backend {
