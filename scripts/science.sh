@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # science.sh: runs the comparison experiments and their probes at laptop
 # scale (experiments/laptop.conf), one after the other, and regenerates the
-# tables. About 3 hours on 2 cores with the Go backend, so it spans sessions:
+# tables. About 1.5 hours on 2 cores with the Go backend (more than a session
+# allows at larger scales):
 # rerunning skips what is already complete and resumes what was interrupted.
 # The probes of gap-vs-fc run right after it, so a partial pass still gives
 # the GAP/FC comparison complete. The binary is rebuilt before each
