@@ -16,6 +16,20 @@ import (
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
+// regenerated regenerates the tables of results dir res and returns its
+// README.md.
+func regenerated(t testing.TB, res string) string {
+	t.Helper()
+	if err := Regenerate(res, "../../experiments", ""); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(res, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(md)
+}
+
 // writeRecord writes a fixture run record whose config is what the
 // repository's experiment file exp makes for arm, ds and seed.
 func writeRecord(t testing.TB, results, exp, arm, ds string, seed uint64, status string, testErr float64, end time.Time) string {
@@ -99,9 +113,10 @@ func TestAggregateMeanStdLatestPerSeedAndStatuses(t *testing.T) {
 	if byArm["nin-fc"][head["interrupted"]] != "1" {
 		t.Errorf("interrupted run not counted: %v", byArm["nin-fc"])
 	}
-	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	b, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	md := string(b)
 	for _, want := range []string{"## gap-vs-fc", "3.00 ± 1.41", "0.47", "2/1/0", "10.00 (1 seed)", "Claim tested"} {
-		if !strings.Contains(string(md), want) {
+		if !strings.Contains(md, want) {
 			t.Errorf("README.md lacks %q", want)
 		}
 	}
@@ -113,11 +128,8 @@ func TestUnreadableRecordIsListedNotDropped(t *testing.T) {
 	bad := filepath.Join(res, "runs", "broken")
 	os.MkdirAll(bad, 0o755)
 	os.WriteFile(filepath.Join(bad, runs.ConfigFile), []byte("{not json"), 0o644)
-	if err := Regenerate(res, "../../experiments", ""); err != nil {
-		t.Fatal(err)
-	}
-	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
-	if !strings.Contains(string(md), "Unreadable records") || !strings.Contains(string(md), "broken") {
+	md := regenerated(t, res)
+	if !strings.Contains(md, "Unreadable records") || !strings.Contains(md, "broken") {
 		t.Errorf("README.md does not list the broken record:\n%s", md)
 	}
 }
@@ -175,11 +187,8 @@ func TestSupersededRecordsAreKeptNotCounted(t *testing.T) {
 	if len(r.Current) != 1 || len(r.Superseded) != 2 {
 		t.Fatalf("current %d, superseded %d; want 1 and 2", len(r.Current), len(r.Superseded))
 	}
-	if err := Regenerate(res, "../../experiments", ""); err != nil {
-		t.Fatal(err)
-	}
-	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
-	if !strings.Contains(string(md), "2.00 (1 seed)") || strings.Contains(string(md), "40.00") || !strings.Contains(string(md), "2 run records in `runs/` were made with other settings") {
+	md := regenerated(t, res)
+	if !strings.Contains(md, "2.00 (1 seed)") || strings.Contains(md, "40.00") || !strings.Contains(md, "2 run records in `runs/` were made with other settings") {
 		t.Errorf("README.md counts a superseded record or does not say so:\n%s", md)
 	}
 	if r := Load(res, "../../experiments", "epochs=1"); len(r.Current) != 2 {
@@ -206,11 +215,8 @@ func TestGeneralizationTable(t *testing.T) {
 	probeRec("nin-fc", 2, 1.00, 0.94)
 	probeRec("nin", 1, 0.97, 0.96)
 	probeRec("nin", 2, 0.98, 0.96)
-	if err := Regenerate(res, "../../experiments", ""); err != nil {
-		t.Fatal(err)
-	}
-	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
-	sec := string(md)[strings.Index(string(md), "## generalization"):]
+	md := regenerated(t, res)
+	sec := md[strings.Index(md, "## generalization"):]
 	// nin: gaps 1 and 2 -> 1.50 ± 0.71; nin-fc: gaps 4 and 6 -> 5.00 ± 1.41.
 	iNin, iFC := strings.Index(sec, "| nin | 2 |"), strings.Index(sec, "| nin-fc | 2 |")
 	if iNin < 0 || iFC < 0 || iNin > iFC {
@@ -224,7 +230,7 @@ func TestGeneralizationTable(t *testing.T) {
 	// The summary at the top carries the same comparison, and the source's.
 	for _, want := range []string{"## At a glance", "| generalization (test − train error %) | mnist | nin 1.50 ± 0.71 | nin-fc 5.00 ± 1.41 (Δ +3.50, beyond) |",
 		"| gap-vs-fc (test error %) | mnist | nin 4.00 ± 0.00 | nin-fc 5.00 ± 1.41 (Δ +1.00, within spread) |"} {
-		if !strings.Contains(string(md), want) {
+		if !strings.Contains(md, want) {
 			t.Errorf("README.md lacks %q:\n%s", want, md)
 		}
 	}
@@ -237,11 +243,8 @@ func TestSectionsFollowTheFilesOrder(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	writeRecord(t, res, "bottleneck", "bneck-half", "mnist", 1, runs.StatusCompleted, 0.03, t0)
 	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 1, runs.StatusCompleted, 0.02, t0)
-	if err := Regenerate(res, "../../experiments", ""); err != nil {
-		t.Fatal(err)
-	}
-	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
-	g, b := strings.Index(string(md), "## gap-vs-fc"), strings.Index(string(md), "## bottleneck")
+	md := regenerated(t, res)
+	g, b := strings.Index(md, "## gap-vs-fc"), strings.Index(md, "## bottleneck")
 	if g < 0 || b < 0 || g > b {
 		t.Errorf("gap-vs-fc at %d, bottleneck at %d: want gap-vs-fc first", g, b)
 	}
@@ -255,12 +258,9 @@ func TestGlanceSkipsArmsWithoutRuns(t *testing.T) {
 	writeRecord(t, res, "gap-vs-fc", "nin", "mnist", 1, runs.StatusCompleted, 0.02, t0)
 	writeRecord(t, res, "gap-vs-fc", "nin-fc", "mnist", 1, runs.StatusInterrupted, 0, t0)
 	writeRecord(t, res, "quick", "nin", "mnist", 1, runs.StatusCompleted, 0.05, t0)
-	if err := Regenerate(res, "../../experiments", ""); err != nil {
-		t.Fatal(err)
-	}
-	md, _ := os.ReadFile(filepath.Join(res, "README.md"))
+	md := regenerated(t, res)
 	want := "| gap-vs-fc (test error %) | mnist | nin 2.00 (1 seed) | nin-fc – |"
-	if !strings.Contains(string(md), want) {
+	if !strings.Contains(md, want) {
 		t.Errorf("README.md lacks %q:\n%s", want, md)
 	}
 }
