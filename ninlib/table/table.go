@@ -322,8 +322,12 @@ func scaleOf(r plan.Record) string {
 	if c.Subset > 0 {
 		train = fmt.Sprint(c.Subset)
 	}
-	return fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %d epochs, batch %d, %s lr %g with a %s schedule, %s init",
+	s := fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %d epochs, batch %d, %s lr %g with a %s schedule, %s init",
 		c.Widths, c.Width, train, c.Validation, c.Epochs, c.BatchSize, c.Optimizer, c.LR, c.Schedule, c.Init)
+	if !c.FinalReLU {
+		s += ", no ReLU on the class maps of GAP heads"
+	}
+	return s
 }
 
 func reproduce(r *Row) string {
@@ -411,12 +415,22 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 			fmt.Fprintf(&b, "**Paper.** %s\n\n", p.Paper)
 		}
 		rs := byExp[e]
-		scales := map[string]bool{}
+		// One statement per distinct scale, naming the datasets it covers.
+		var scales []string
+		scaleDS := map[string][]string{}
 		for _, r := range rs {
-			if r.Scale != "" && len(r.Probe) == 0 && !scales[r.Scale] {
-				scales[r.Scale] = true
-				fmt.Fprintf(&b, "**Scale (%s).** %s. The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n", r.Dataset, r.Scale)
+			if r.Scale == "" || len(r.Probe) > 0 {
+				continue
 			}
+			if _, ok := scaleDS[r.Scale]; !ok {
+				scales = append(scales, r.Scale)
+			}
+			if !slices.Contains(scaleDS[r.Scale], r.Dataset) {
+				scaleDS[r.Scale] = append(scaleDS[r.Scale], r.Dataset)
+			}
+		}
+		for _, sc := range scales {
+			fmt.Fprintf(&b, "**Scale (%s).** %s. The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n", strings.Join(scaleDS[sc], ", "), sc)
 		}
 		if len(rs) > 0 && len(rs[0].Probe) > 0 || (len(rs) > 0 && rs[0].Completed == 0 && p != nil && p.Kind != "train") {
 			writeProbe(&b, rs)
