@@ -50,25 +50,12 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 	if len(recs) != 2 || current == "" {
 		t.Fatalf("%d records, current %q", len(recs), current)
 	}
-	p, err := plan.Load(exps, "shift")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Run(ctx, p, plan.Options{ResultsDir: res, Log: io.Discard}); err != nil {
-		t.Fatal(err)
-	}
-	recs, _ = plan.ReadRecords(res)
+	p, shifts := runProbe(t, exps, res, "shift")
 	var probed []string
-	for _, r := range recs {
-		if r.Summary.Probe != nil {
-			var pr Result
-			if err := json.Unmarshal(r.Summary.Probe, &pr); err != nil {
-				t.Fatal(err)
-			}
-			probed = append(probed, pr.Source)
-			if _, err := os.Stat(filepath.Join(r.Dir, "probe.svg")); err != nil || pr.Figure != "probe.svg" {
-				t.Errorf("translation record without its curve: %v", err)
-			}
+	for _, r := range shifts {
+		probed = append(probed, r.Source)
+		if _, err := os.Stat(filepath.Join(r.dir, "probe.svg")); err != nil || r.Figure != "probe.svg" {
+			t.Errorf("translation record without its curve: %v", err)
 		}
 	}
 	if len(probed) != 1 || probed[0] != current {
@@ -77,32 +64,47 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 
 	// The generalization probe evaluates the same best checkpoint on the
 	// same test set as the run did: the accuracies must be equal.
-	gen, err := plan.Load(exps, "gen")
-	if err != nil {
-		t.Fatal(err)
+	_, gens := runProbe(t, exps, res, "gen")
+	if len(gens) != 1 {
+		t.Fatalf("%d generalization records, want 1", len(gens))
 	}
-	if err := Run(ctx, gen, plan.Options{ResultsDir: res, Log: io.Discard}); err != nil {
-		t.Fatal(err)
-	}
-	recs, _ = plan.ReadRecords(res)
-	found := false
-	for _, r := range recs {
-		if r.Summary.Experiment == "gen" {
-			var pr Result
-			if err := json.Unmarshal(r.Summary.Probe, &pr); err != nil {
-				t.Fatal(err)
-			}
-			found = true
-			if pr.TestAcc != testAcc || pr.TrainAcc <= 0 || pr.TrainAcc > 1 {
-				t.Errorf("generalization probe: test accuracy %v (the run recorded %v), train accuracy %v", pr.TestAcc, testAcc, pr.TrainAcc)
-			}
-		}
-	}
-	if !found {
-		t.Error("no generalization record")
+	if g := gens[0]; g.TestAcc != testAcc || g.TrainAcc <= 0 || g.TrainAcc > 1 {
+		t.Errorf("generalization probe: test accuracy %v (the run recorded %v), train accuracy %v", g.TestAcc, testAcc, g.TrainAcc)
 	}
 	err = Run(ctx, p, plan.Options{ResultsDir: res, Extra: "epochs=2", Log: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "other settings") {
 		t.Errorf("probe with a -set no run was made with: %v", err)
 	}
+}
+
+// probeRecord is a probe record's result and where it lies.
+type probeRecord struct {
+	Result
+	dir string
+}
+
+// runProbe runs experiment name from exps over the runs in res and returns
+// the plan and every record of that experiment.
+func runProbe(t *testing.T, exps, res, name string) (*plan.Plan, []probeRecord) {
+	t.Helper()
+	p, err := plan.Load(exps, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(context.Background(), p, plan.Options{ResultsDir: res, Log: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := plan.ReadRecords(res)
+	var out []probeRecord
+	for _, r := range recs {
+		if r.Summary.Experiment != name {
+			continue
+		}
+		var pr Result
+		if err := json.Unmarshal(r.Summary.Probe, &pr); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, probeRecord{pr, r.Dir})
+	}
+	return p, out
 }
