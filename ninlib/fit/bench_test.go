@@ -45,7 +45,9 @@ func benchBackend(b *testing.B) compute.Backend {
 func benchSetup(b *testing.B, set string, h, w, c, batch int) (*Config, *datasets.Set) {
 	cfg := Defaults()
 	cfg.InputH, cfg.InputW, cfg.InputC, cfg.Classes = h, w, c, 10
-	if err := cfg.Set(set + ";init=he"); err != nil {
+	// NIN_BENCH_SET overrides options of every configuration, to compare
+	// formulations: NIN_BENCH_SET="conv_impl=patches;split=4".
+	if err := cfg.Set(set + ";init=he;" + os.Getenv("NIN_BENCH_SET")); err != nil {
 		b.Fatal(err)
 	}
 	s := &datasets.Set{N: batch, H: h, W: w, C: c, Classes: 10, X: make([]float32, batch*h*w*c), Labels: make([]int32, batch)}

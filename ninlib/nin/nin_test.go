@@ -1,6 +1,7 @@
 package nin
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -236,32 +237,6 @@ func TestPoolFormulationsAgree(t *testing.T) {
 	}
 }
 
-func TestModelFormulationsAgree(t *testing.T) {
-	// The whole model, with the same weights, on both formulations.
-	b := goBackend(t)
-	for _, v := range []string{"nin", "nin-fc"} {
-		o := tiny(v)
-		store := model.NewStore()
-		x := randomImages(2, 12, 12, 3, 5)
-		o.ConvImpl = "patches"
-		a, _, err := Infer(b, store, o, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.ConvImpl = "native"
-		c, _, err := Infer(b, store, o, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		av, cv := tensors.MustCopyFlatData[float32](a), tensors.MustCopyFlatData[float32](c)
-		for i := range av {
-			if math.Abs(float64(av[i]-cv[i])) > 1e-4 {
-				t.Fatalf("%s: logits differ between conv formulations: %v vs %v", v, av, cv)
-			}
-		}
-	}
-}
-
 func TestBottleneckCostSeedExample(t *testing.T) {
 	// 500x500x100 -> 5x5 conv to 100 maps: 25*100*100*250000 = 62.5 G
 	// multiply-adds; with a 1x1 reduction to 20 first: 100*20*250000 +
@@ -281,57 +256,98 @@ func TestSplitBatchAgrees(t *testing.T) {
 	for _, v := range []string{"nin", "nin-fc"} {
 		store := model.NewStore()
 		x := randomImages(5, 12, 12, 3, 2)
-		run := func(split int) map[string][]float32 {
+		o := tiny(v)
+		o.Split = 1
+		whole := outputsAndGradients(t, b, store, o, x)
+		o.Split = 3
+		parts := outputsAndGradients(t, b, store, o, x)
+		compareOutputs(t, v+" split 1 vs 3", whole, parts)
+	}
+}
+
+// TestFormulationsAgreeWithGradients: the patches formulation (the Go
+// backend's default) and GoMLX's native convolution and pooling give the
+// same logits, maps and gradients of every variable, on every variant
+// (with the ReLU on the class maps and without, so the maps' sign is
+// exercised both ways), with the same variables.
+func TestFormulationsAgreeWithGradients(t *testing.T) {
+	b := goBackend(t)
+	for _, v := range Variants() {
+		for _, finalReLU := range []bool{true, false} {
+			store := model.NewStore()
+			x := randomImages(3, 12, 12, 3, 4)
 			o := tiny(v)
-			o.Split = split
-			a, err := o.Arch()
-			if err != nil {
-				t.Fatal(err)
+			o.FinalReLU = finalReLU
+			o.Init = "he"
+			got := map[string]map[string][]float32{}
+			for _, impl := range []string{"native", "patches"} {
+				o.ConvImpl = impl
+				got[impl] = outputsAndGradients(t, b, store, o, x)
 			}
-			var names []string
-			exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
-				out := Forward(scope.In("model"), x, o, a)
-				wts := AddScalar(Sin(ConvertDType(Iota(x.Graph(), out.Logits.Shape(), 1), out.Logits.DType())), 1.5)
-				loss := ReduceAllSum(Mul(out.Logits, wts))
-				outs := []*Node{out.Logits}
-				if out.Maps != nil {
-					outs = append(outs, out.Maps)
-					names = append(names, "logits", "maps")
-				} else {
-					names = append(names, "logits")
-				}
-				var vars []*Node
-				for v := range store.IterVariables() {
-					if v.Trainable {
-						vars = append(vars, v.ValueGraph(x.Graph()))
-						names = append(names, v.Path())
-					}
-				}
-				return append(outs, Gradient(loss, vars...)...)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := exec.Exec(x)
-			if err != nil {
-				t.Fatalf("%s split %d: %v", v, split, err)
-			}
-			got := map[string][]float32{}
-			for i, r := range res {
-				got[names[i]] = tensors.MustCopyFlatData[float32](r)
-			}
-			return got
+			name := fmt.Sprintf("%s final_relu=%v", v, finalReLU)
+			compareOutputs(t, name+" native vs patches", got["native"], got["patches"])
 		}
-		whole, parts := run(1), run(3)
-		if len(whole) < 3 || len(whole) != len(parts) {
-			t.Fatalf("%s: %d outputs unsplit, %d split", v, len(whole), len(parts))
+	}
+}
+
+// outputsAndGradients runs o on x with the variables of store and returns
+// the logits, the maps (GAP heads) and the gradient of a weighted sum of
+// the logits with respect to every trainable variable, by name.
+func outputsAndGradients(t *testing.T, b compute.Backend, store *model.Store, o Options, x *tensors.Tensor) map[string][]float32 {
+	t.Helper()
+	a, err := o.Arch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+		out := Forward(scope.In("model"), x, o, a)
+		wts := AddScalar(Sin(ConvertDType(Iota(x.Graph(), out.Logits.Shape(), 1), out.Logits.DType())), 1.5)
+		loss := ReduceAllSum(Mul(out.Logits, wts))
+		outs := []*Node{out.Logits}
+		names = append(names, "logits")
+		if out.Maps != nil {
+			outs = append(outs, out.Maps)
+			names = append(names, "maps")
 		}
-		for name, w := range whole {
-			p := parts[name]
-			for i := range w {
-				if math.Abs(float64(w[i]-p[i])) > 1e-4*math.Max(1, math.Abs(float64(w[i]))) {
-					t.Fatalf("%s: %s differs at %d: %v unsplit, %v split", v, name, i, w[i], p[i])
-				}
+		var vars []*Node
+		for v := range store.IterVariables() {
+			if v.Trainable {
+				vars = append(vars, v.ValueGraph(x.Graph()))
+				names = append(names, v.Path())
+			}
+		}
+		return append(outs, Gradient(loss, vars...)...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := exec.Exec(x)
+	if err != nil {
+		t.Fatalf("%s (conv_impl %s, split %d): %v", o.Variant, o.ConvImpl, o.Split, err)
+	}
+	got := map[string][]float32{}
+	for i, r := range res {
+		got[names[i]] = tensors.MustCopyFlatData[float32](r)
+	}
+	return got
+}
+
+// compareOutputs fails unless want and got hold the same outputs with the
+// same values (relative tolerance 1e-4).
+func compareOutputs(t *testing.T, what string, want, got map[string][]float32) {
+	t.Helper()
+	if len(want) < 3 || len(want) != len(got) {
+		t.Fatalf("%s: %d outputs vs %d", what, len(want), len(got))
+	}
+	for name, w := range want {
+		g, ok := got[name]
+		if !ok || len(g) != len(w) {
+			t.Fatalf("%s: output %s missing or of another size", what, name)
+		}
+		for i := range w {
+			if math.Abs(float64(w[i]-g[i])) > 1e-4*math.Max(1, math.Abs(float64(w[i]))) {
+				t.Fatalf("%s: %s differs at %d: %v vs %v", what, name, i, w[i], g[i])
 			}
 		}
 	}

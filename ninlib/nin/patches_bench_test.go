@@ -37,3 +37,34 @@ func BenchmarkPatches(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBackendTranspose measures the Go backend's 2-D Transpose
+// against an element-wise op (Neg) of the same size, on the [pixels,
+// channels] shapes of the CIFAR NIN's first block at batch 32 (and the
+// same with a row count that is not a multiple of 1024). The weight
+// gradient of every convolution needs one such transpose (the backend's
+// matmul takes no transposed left operand); this shows what it costs:
+//
+//	go test -run x -bench BackendTranspose ./ninlib/nin
+func BenchmarkBackendTranspose(b *testing.B) {
+	be := goBackend(b)
+	for _, op := range []string{"neg", "transpose"} {
+		for _, sh := range [][2]int{{32768, 192}, {32000, 192}, {8192, 192}} {
+			b.Run(fmt.Sprintf("%s/%dx%d", op, sh[0], sh[1]), func(b *testing.B) {
+				exec := MustNewExec(be, func(x *Node) *Node {
+					if op == "neg" {
+						return Neg(x)
+					}
+					return Transpose(x, 0, 1)
+				})
+				x := tensors.FromFlatDataAndDimensions(make([]float32, sh[0]*sh[1]), sh[0], sh[1])
+				exec.MustExec(x)[0].FinalizeAll()
+				b.ResetTimer()
+				for range b.N {
+					exec.MustExec(x)[0].FinalizeAll()
+				}
+				b.ReportMetric(float64(sh[0]*sh[1])*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gfloat/s")
+			})
+		}
+	}
+}
