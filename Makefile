@@ -6,7 +6,7 @@ export GOTOOLCHAIN := go1.27.3
 export GOEXPERIMENT := simd
 GO ?= go
 
-.PHONY: run test vet bench fuzz notebooks kernel table peer clean-results
+.PHONY: run test vet bench fuzz notebooks kernel table peer gpu-binary clean-results
 
 # The main job: NIN on real MNIST with the pure-Go backend, a few minutes.
 # It always trains a new run (the embedded defaults of `experiments train`)
@@ -49,3 +49,10 @@ table:
 # PyTorch peer benchmark on the same machine (Debian python3-torch).
 peer:
 	./scripts/peer-bench.sh
+
+# The benchmark binary for a lent GPU machine (no Go there): stripped, with
+# the XLA backend, and the commit it was built from; see scripts/gpu-bench.sh.
+gpu-binary:
+	mkdir -p .gpu
+	$(GO) test -c -ldflags="-s -w" -o .gpu/fit.test ./ninlib/fit
+	git rev-parse --short HEAD > .gpu/commit

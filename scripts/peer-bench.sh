@@ -9,20 +9,38 @@
 # Output (with commit, CPU and command) goes to results/bench/. Run it with
 # nothing else on the machine: it is a timing.
 #   ./scripts/peer-bench.sh [configs] [batches] [rounds]   e.g. nin,digits 32 3
+# Environment (scripts/gpu-bench.sh sets these for a GPU machine):
+#   NIN_BENCH_BACKEND   the Go side's backend (default go; e.g. xla:/path/to/xla_cuda_plugin.so)
+#   PEER_TORCH_DEVICE   cpu (default) or cuda
+#   PEER_PYTHON         the Python holding torch (default /usr/bin/python3, Debian's python3-torch)
+#   PEER_THREADS        torch CPU threads (default 2, the Go backend's parallelism here)
+#   PEER_TEST_BINARY    a prebuilt `go test -c ./ninlib/fit` binary (default: build bin/fit.test)
+#   PEER_OUT_DIR        where the record goes (default results/bench)
+#   PEER_BENCHTIME      go test -benchtime of each Go timing (default 5x; a GPU wants seconds, e.g. 3s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 configs="${1:-nin,digits}"; batches="${2:-32}"; rounds="${3:-3}"
-python=/usr/bin/python3
+python="${PEER_PYTHON:-/usr/bin/python3}"
+device="${PEER_TORCH_DEVICE:-cpu}"
+threads="${PEER_THREADS:-2}"
 malloc_env="MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=536870912"
-$python -c "import torch" 2>/dev/null || { echo "needs Debian's python3-torch: sudo apt-get install python3-torch" >&2; exit 1; }
-go test -c -o bin/fit.test ./ninlib/fit
-out="results/bench/peer-$(date -u +%Y%m%dT%H%M%S).txt"
-mkdir -p results/bench
+$python -c "import torch" 2>/dev/null || { echo "needs PyTorch: Debian's python3-torch (sudo apt-get install python3-torch), or PEER_PYTHON" >&2; exit 1; }
+testbin="${PEER_TEST_BINARY:-}"
+if [ -z "$testbin" ]; then
+  go test -c -o bin/fit.test ./ninlib/fit
+  testbin=./bin/fit.test
+fi
+commit=$(git rev-parse --short HEAD 2>/dev/null || cat "$(dirname "$testbin")/commit" 2>/dev/null || echo unknown)
+outdir="${PEER_OUT_DIR:-results/bench}"
+tag=peer; [ "$device" != cpu ] && tag="peer-$device"
+out="$outdir/$tag-$(date -u +%Y%m%dT%H%M%S).txt"
+mkdir -p "$outdir"
 pairs=$(mktemp)
 {
-  echo "# peer benchmark $(date -u)  commit $(git rev-parse --short HEAD)"
+  echo "# peer benchmark $(date -u)  commit $commit"
   echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
+  echo "# Go backend: ${NIN_BENCH_BACKEND:-go}; PyTorch device: $device, $threads CPU threads"
   echo "# command: $0 $*"
   echo "# PyTorch runs in its fastest state, so that the ratio is not flattered: glibc malloc keeps freed memory"
   echo "# ($malloc_env; without it, PyTorch's full-NIN training rate here ranged 58-190 img/s"
@@ -33,9 +51,9 @@ pairs=$(mktemp)
       for b in ${batches//,/ }; do
         for mode in train inference; do
           bench=TrainStep; [ "$mode" = inference ] && bench=Inference
-          goline=$(./bin/fit.test -test.run XXX -test.bench "$bench/^$c\$/^b$b\$" -test.benchtime 5x | grep Benchmark)
+          goline=$("$testbin" -test.run XXX -test.bench "$bench/^$c\$/^b$b\$" -test.benchtime "${PEER_BENCHTIME:-5x}" | grep Benchmark)
           goimg=$(echo "$goline" | awk '{print $(NF-1)}')
-          read -r torchimg peak < <(env $malloc_env $python scripts/peer_bench.py --threads 2 --configs "$c" --batches "$b" --modes "$mode" |
+          read -r torchimg peak < <(env $malloc_env $python scripts/peer_bench.py --threads "$threads" --device "$device" --configs "$c" --batches "$b" --modes "$mode" |
             $python -c 'import json,sys; d=json.load(sys.stdin); print(d["results"][0]["img_per_s"], d["matmul_2048_gflops"])')
           echo "round $round  $c b$b $mode  go $goimg img/s  torch $torchimg img/s  ratio $($python -c "print(round($goimg/$torchimg, 3))")  (peak $peak GFLOP/s)"
           echo "$c b$b $mode $goimg $torchimg" >> "$pairs"

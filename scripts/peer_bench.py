@@ -48,11 +48,15 @@ CONFIGS = {
     "digits-w0.5": (DIGITS, 0.5, 1, 28, False),
 }
 
-def bench(name, batch, train, seconds):
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+def bench(name, batch, train, seconds, device):
     widths, width, cin, h, fc = CONFIGS[name]
-    m = nin(widths, width, cin, 10, fc, h)
-    x = torch.randn(batch, cin, h, h)
-    y = torch.randint(0, 10, (batch,))
+    m = nin(widths, width, cin, 10, fc, h).to(device)
+    x = torch.randn(batch, cin, h, h, device=device)
+    y = torch.randint(0, 10, (batch,), device=device)
     opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
     lossf = nn.CrossEntropyLoss()
     def step():
@@ -73,18 +77,24 @@ def bench(name, batch, train, seconds):
         step()
         if i >= 2 and time.perf_counter() - t0 >= 2:
             break
+    sync(device)
     n, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds or n < 3:
         step()
         n += 1
+        if n % 10 == 0:
+            sync(device)  # keep the GPU's queue short, so the clock measures work done
+    sync(device)
     return n * batch / (time.perf_counter() - t0)
 
-def matmul_peak(n=2048, reps=10):
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_peak(device, n=2048, reps=10):
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
     a @ b
+    sync(device)
     t0 = time.perf_counter()
     for _ in range(reps):
         a @ b
+    sync(device)
     return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
 
 if __name__ == "__main__":
@@ -94,17 +104,25 @@ if __name__ == "__main__":
     ap.add_argument("--batches", default="32")
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--modes", default="train,inference")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--peak", action=argparse.BooleanOptionalAction, default=True,
                     help="measure the 2048x2048 matmul peak first")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    out = {"torch": torch.__version__, "threads": a.threads, "results": []}
+    device = torch.device(a.device)
+    out = {"torch": torch.__version__, "threads": a.threads, "device": str(device), "results": []}
+    if device.type == "cuda":
+        out["gpu"] = torch.cuda.get_device_name(device)
+        # Framework defaults, recorded: cuDNN convolutions may use TF32 on
+        # Ampere and later (as XLA's float32 convolutions and dots may).
+        out["cudnn_allow_tf32"] = torch.backends.cudnn.allow_tf32
+        out["matmul_allow_tf32"] = torch.backends.cuda.matmul.allow_tf32
     if a.peak:
-        out["matmul_2048_gflops"] = round(matmul_peak(), 1)
+        out["matmul_2048_gflops"] = round(matmul_peak(device), 1)
     modes = a.modes.split(",")
     for c in filter(None, a.configs.split(",")):
         for b in map(int, a.batches.split(",")):
             for train in [m == "train" for m in modes]:
                 out["results"].append({"config": c, "batch": b, "mode": "train" if train else "inference",
-                                       "img_per_s": round(bench(c, b, train, a.seconds), 2)})
+                                       "img_per_s": round(bench(c, b, train, a.seconds, device), 2)})
     print(json.dumps(out))
