@@ -86,6 +86,8 @@ func TestUnknownVariantAndBadOptions(t *testing.T) {
 		{func(o *Options) { o.Pool2 = "min" }, "pool2"},
 		{func(o *Options) { o.Bottleneck = 2 }, "bottleneck"},
 		{func(o *Options) { o.InputH = 4 }, "input"},
+		{func(o *Options) { o.ConvImpl = "fft" }, "conv_impl"},
+		{func(o *Options) { o.ConvImpl, o.BatchNorm = "planes", true }, "conv_impl"},
 	} {
 		o := Defaults()
 		tc.mut(&o)
@@ -265,8 +267,8 @@ func TestSplitBatchAgrees(t *testing.T) {
 	}
 }
 
-// TestFormulationsAgreeWithGradients: the patches formulation (the Go
-// backend's default) and GoMLX's native convolution and pooling give the
+// TestFormulationsAgreeWithGradients: the planes and patches formulations
+// (the Go backend's) and GoMLX's native convolution and pooling give the
 // same logits, maps and gradients of every variable, on every variant
 // (with the ReLU on the class maps and without, so the maps' sign is
 // exercised both ways), with the same variables.
@@ -280,12 +282,13 @@ func TestFormulationsAgreeWithGradients(t *testing.T) {
 			o.FinalReLU = finalReLU
 			o.Init = "he"
 			got := map[string]map[string][]float32{}
-			for _, impl := range []string{"native", "patches"} {
+			for _, impl := range []string{"native", "patches", "planes"} {
 				o.ConvImpl = impl
 				got[impl] = outputsAndGradients(t, b, store, o, x)
 			}
 			name := fmt.Sprintf("%s final_relu=%v", v, finalReLU)
 			compareOutputs(t, name+" native vs patches", got["native"], got["patches"])
+			compareOutputs(t, name+" native vs planes", got["native"], got["planes"])
 		}
 	}
 }
@@ -349,6 +352,77 @@ func compareOutputs(t *testing.T, what string, want, got map[string][]float32) {
 			if math.Abs(float64(w[i]-g[i])) > 1e-4*math.Max(1, math.Abs(float64(w[i]))) {
 				t.Fatalf("%s: %s differs at %d: %v vs %v", what, name, i, w[i], g[i])
 			}
+		}
+	}
+}
+
+// TestPlanesDropoutKeepsOnes: in training, the planes' dropout zeroes or
+// rescales the channel planes but never the ones plane that carries the
+// next layer's biases.
+func TestPlanesDropoutKeepsOnes(t *testing.T) {
+	b := goBackend(t)
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(3); err != nil {
+		t.Fatal(err)
+	}
+	const c, m = 6, 400
+	exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) *Node {
+		scope.SetTraining(x.Graph(), true)
+		return planes{b: 4, h: 10, w: 10}.dropout(scope, x, 0.5)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := make([]float32, (c+1)*m)
+	for i := range ones {
+		ones[i] = 1
+	}
+	out, err := exec.Exec(tensors.FromFlatDataAndDimensions(ones, c+1, m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := tensors.MustCopyFlatData[float32](out[0])
+	var dropped int
+	for i, v := range y {
+		switch {
+		case i >= c*m:
+			if v != 1 {
+				t.Fatalf("ones plane changed at %d: %v", i-c*m, v)
+			}
+		case v == 0:
+			dropped++
+		case v != 2:
+			t.Fatalf("channel value %v at %d, want 0 or 1/(1-0.5) = 2", v, i)
+		}
+	}
+	if frac := float64(dropped) / (c * m); frac < 0.4 || frac > 0.6 {
+		t.Errorf("dropped %.2f of the channel values, want about 0.5", frac)
+	}
+}
+
+// TestAutoFormulation: "auto" picks native off the Go backend, and on it
+// planes to train large models without batch norm, patches otherwise.
+func TestAutoFormulation(t *testing.T) {
+	b := goBackend(t)
+	for _, tc := range []struct {
+		name     string
+		mut      func(*Options)
+		backend  compute.Backend
+		training bool
+		want     string
+	}{
+		{"full NIN, training", func(o *Options) {}, b, true, "planes"},
+		{"full NIN, inference", func(o *Options) {}, b, false, "patches"},
+		{"full NIN with batch norm", func(o *Options) { o.BatchNorm = true }, b, true, "patches"},
+		{"width 1/2", func(o *Options) { o.Width = 0.5 }, b, true, "patches"},
+		{"digit NIN", func(o *Options) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 28, 28, 1 }, b, true, "patches"},
+		{"no backend (XLA elsewhere)", func(o *Options) {}, nil, true, "native"},
+		{"asked for", func(o *Options) { o.ConvImpl = "native" }, b, true, "native"},
+	} {
+		o := Defaults()
+		tc.mut(&o)
+		if got := resolveImpl(o, tc.backend, o.InputH, o.InputW, tc.training); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

@@ -44,9 +44,13 @@ type Options struct {
 	// class maps), as released. Without it the maps (and logits) can be
 	// negative, and a class map that ReLU zeroed everywhere cannot come back.
 	FinalReLU bool `json:"final_relu"`
-	// ConvImpl is how k x k convolutions are computed: "auto" (patches on
-	// the Go backend, native elsewhere), "patches" (patch extraction + one
-	// matmul), or "native" (GoMLX's ConvGeneral).
+	// ConvImpl is how convolutions are computed: "auto" (on the Go backend
+	// planes for models of 100 M multiply-adds per image or more without
+	// batch norm, else patches; native elsewhere), "planes" (channel-major
+	// activations, every convolution one matmul whose gradients need no
+	// large transpose; see planes.go), "patches" (channels-last, k x k
+	// patches + one matmul), or "native" (GoMLX's ConvGeneral). All compute
+	// the same function with the same variables.
 	ConvImpl string `json:"conv_impl"`
 	// Split builds the graph as this many independent sub-graphs over
 	// slices of each batch (sharing the weights), so that the Go backend
@@ -107,8 +111,14 @@ func (o Options) Validate() error {
 	if !(o.Split >= 0 && o.Split <= 64) {
 		bad("split", "%d, expected 0 (auto), 1 (never) or up to 64 parts", o.Split)
 	}
-	if o.ConvImpl != "auto" && o.ConvImpl != "patches" && o.ConvImpl != "native" {
-		bad("conv_impl", "%q, expected auto, patches or native", o.ConvImpl)
+	switch o.ConvImpl {
+	case "auto", "patches", "native":
+	case "planes":
+		if o.BatchNorm {
+			bad("conv_impl", "planes does not support batch_norm; use auto or patches")
+		}
+	default:
+		bad("conv_impl", "%q, expected auto, planes, patches or native", o.ConvImpl)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("model options: %s", strings.Join(errs, "; "))

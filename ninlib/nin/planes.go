@@ -1,0 +1,131 @@
+package nin
+
+import (
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/nn"
+)
+
+// The planes formulation trains large models fastest on the Go backend.
+// Activations are channel-major matrices [C+1, B*H*W]: one row (plane) per
+// channel plus a last plane of constant ones. Every convolution (1x1, or
+// k x k on patches) is one matmul  y = Waug @ X  with X [K, B*H*W] and
+// Waug [N+1, K] holding the kernel, the bias (as the weight of the ones
+// plane) and a constant row that reproduces the ones plane in y. None of
+// the matmuls of training transposes a large operand:
+//
+//   - forward: Waug [N+1, K] @ X [K, M], the matmul's native layout;
+//   - input gradient: Waug^T @ dY, where only the small Waug is transposed;
+//   - weight gradient: dY [N+1, M] @ X^T, X read as the "transposed" right
+//     operand the backend's matmul takes as is.
+//
+// In the channels-last layout [B, H, W, C] the weight gradient needs the
+// transpose of an [M, N] matrix, which the Go backend does on one core
+// (a quarter of the full NIN's training step). The ReLU is a separate op:
+// fused into the dense layer, its gradient is computed into a freshly
+// allocated buffer, which cost more here than the separate op's pass.
+//
+// planes tracks the spatial shape of such a matrix.
+type planes struct{ b, h, w int }
+
+// toPlanes converts images [B, H, W, C] to planes [C+1, B*H*W].
+func toPlanes(images *Node) (*Node, planes) {
+	d := images.Shape().Dimensions
+	p := planes{d[0], d[1], d[2]}
+	x := Reshape(TransposeAllAxes(images, 3, 0, 1, 2), d[3], p.m())
+	return Concatenate([]*Node{x, Ones(x.Graph(), shapes.Make(x.DType(), 1, p.m()))}, 0), p
+}
+
+// m is the number of pixels of the batch: the planes' length.
+func (p planes) m() int { return p.b * p.h * p.w }
+
+// maps drops the ones plane and returns the maps as [C, B, H, W].
+func (p planes) maps(x *Node) *Node {
+	c := x.Shape().Dimensions[0] - 1
+	return Reshape(Slice(x, AxisRange(0, c)), c, p.b, p.h, p.w)
+}
+
+// conv is a k x k "same" convolution (k = 1 for the 1x1 layers), stride 1,
+// with bias and optional ReLU. Its variables are convLayer's (kernel
+// [k, k, C, N], bias [N]), so checkpoints do not depend on the formulation.
+func (p planes) conv(scope *model.Scope, x *Node, l Layer) *Node {
+	k := l.K
+	if l.Kind == KindPointwise {
+		k = 1
+	}
+	kernel, bias := denseVars(scope, x.Graph(), k, x.Shape().Dimensions[0]-1, l.Out)
+	y := nn.Dense(planesWeights(kernel, bias), p.patches(x, k), nil, compute.DenseLayoutInputOutputs)
+	if l.ReLU {
+		y = activation.Relu(y)
+	}
+	return y
+}
+
+// planesWeights builds Waug [N+1, k*k*(C+1)] from kernel [k, k, C, N] and
+// bias [N]: row n holds the kernel of output n, in the patches' feature
+// order (dy*k + dx)*(C+1) + c, with the bias at the ones plane of the
+// centre tap (always inside the image, unlike the zero-padded border
+// taps); the last row is 1 at that same position and 0 elsewhere, so the
+// output's last plane is 1 again (and ReLU(1) = 1).
+func planesWeights(kernel, bias *Node) *Node {
+	g := kernel.Graph()
+	dims := kernel.Shape().Dimensions
+	k, c, n := dims[0], dims[2], dims[3]
+	rows := TransposeAllAxes(kernel, 3, 0, 1, 2) // [N, k, k, C]
+	rows = Pad(rows, ScalarZero(g, rows.DType()), compute.PadAxis{}, compute.PadAxis{}, compute.PadAxis{}, compute.PadAxis{End: 1})
+	centre := make([]float32, k*k*(c+1))
+	centre[(k/2*k+k/2)*(c+1)+c] = 1
+	unit := Const(g, tensors.FromFlatDataAndDimensions(centre, 1, k*k*(c+1)))
+	rows = Add(Reshape(rows, n, k*k*(c+1)), Mul(Reshape(bias, n, 1), unit))
+	return Concatenate([]*Node{rows, unit}, 0)
+}
+
+// patches returns the k x k "same" patches of x [C+1, M] as a matrix
+// [k*k*(C+1), M]: for each tap (dy, dx), the zero-padded planes shifted by
+// it. It is one gather of the k*k shifted windows (each copied row by row,
+// W floats at a time), whose gradient is one scatter-add.
+func (p planes) patches(x *Node, k int) *Node {
+	if k == 1 {
+		return x
+	}
+	c1 := x.Shape().Dimensions[0]
+	o := k / 2
+	padded := Pad(Reshape(x, c1, p.b, p.h, p.w), ScalarZero(x.Graph(), x.DType()),
+		compute.PadAxis{}, compute.PadAxis{}, compute.PadAxis{Start: o, End: k - 1 - o}, compute.PadAxis{Start: o, End: k - 1 - o})
+	start := make([]int32, 0, 2*k*k)
+	for dy := range k {
+		for dx := range k {
+			start = append(start, int32(dy), int32(dx))
+		}
+	}
+	idx := Const(x.Graph(), tensors.FromFlatDataAndDimensions(start, k*k, 2))
+	taps := GatherSlices(padded, []int{2, 3}, idx, []int{p.h, p.w}, false) // [k*k, C+1, B, H, W]
+	return Reshape(taps, k*k*c1, p.m())
+}
+
+// pool is slicePool on planes; the ones plane pools to ones.
+func (p planes) pool(x *Node, l Layer) (*Node, planes) {
+	c1 := x.Shape().Dimensions[0]
+	y := slicePoolAt(Reshape(x, c1, p.b, p.h, p.w), l, 2)
+	d := y.Shape().Dimensions
+	q := planes{p.b, d[2], d[3]}
+	return Reshape(y, c1, q.m()), q
+}
+
+// dropout is dropout that leaves the ones plane alone (a dropped or
+// rescaled one would scale the next layer's biases).
+func (p planes) dropout(scope *model.Scope, x *Node, rate float64) *Node {
+	g := x.Graph()
+	if rate <= 0 || !layers.IsDropoutActive(scope, g) {
+		return x
+	}
+	c := x.Shape().Dimensions[0] - 1
+	mask := layers.DropoutStatic(scope, Ones(g, shapes.Make(x.DType(), c, p.m())), rate)
+	mask = Pad(mask, ScalarOne(g, x.DType()), compute.PadAxis{End: 1}, compute.PadAxis{})
+	return Mul(x, mask)
+}
