@@ -192,6 +192,9 @@ func TestTrainDeterministicResumeAndRecord(t *testing.T) {
 	if full.Status != runs.StatusCompleted || full.Epochs != 3 || full.TestAcc <= 0.5 {
 		t.Fatalf("full run: %+v", full)
 	}
+	if full.Env.Backend != "go" || full.Env.Formulation != "patches" {
+		t.Errorf("recorded backend %q, formulation %q; want go, patches (a tiny model)", full.Env.Backend, full.Env.Formulation)
+	}
 	fullDir := filepath.Join(results, "runs", full.ID)
 	fullRows, err := runs.ReadMetrics(fullDir)
 	if err != nil || len(fullRows) != 3 {

@@ -188,6 +188,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 		Seed: c.Seed, Status: runs.StatusRunning, Params: summ.Params, MACs: summ.MACs, Start: st.Start,
 		Command: o.Command, Env: Environment(c.Backend, be),
 	}
+	sum.Env.Formulation = nin.Formulation(c.Options, be)
 	t0 := time.Now()
 	finish := func(status string, runErr error) (*runs.Summary, error) {
 		sum.Status = status

@@ -86,6 +86,12 @@ func Forward(scope *model.Scope, images *Node, o Options, a *Arch) Output {
 // there patches was 11% faster on the full NIN.
 const planesMinMACs = 100_000_000
 
+// Formulation is the convolution formulation that training o on backend b
+// uses (o.ConvImpl resolved): planes, patches or native.
+func Formulation(o Options, b compute.Backend) string {
+	return resolveImpl(o, b, o.InputH, o.InputW, true)
+}
+
 // resolveImpl is the convolution formulation Forward uses for images of
 // h x w pixels on backend b: ConvImpl, or for "auto" native off the Go
 // backend, and on it patches, or planes to train large models without

@@ -65,6 +65,10 @@ type Environment struct {
 	Hostname    string `json:"hostname"`
 	Backend     string `json:"backend"`
 	BackendDesc string `json:"backend_description"`
+	// Formulation is how the model's convolutions were computed in
+	// training (conv_impl resolved: planes, patches or native); runs made
+	// before it was recorded leave it empty.
+	Formulation string `json:"formulation,omitempty"`
 }
 
 // Summary is summary.json.
