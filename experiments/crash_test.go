@@ -47,6 +47,14 @@ func TestCrashAndResume(t *testing.T) {
 		}
 		return dirs[0]
 	}
+	// A rejected setting records nothing and leaves the tables alone.
+	bad := t.TempDir()
+	if _, err := train(bad, nil, "-set", set+";conv_impl=fft"); err == nil {
+		t.Fatal("conv_impl=fft was accepted")
+	}
+	if left, _ := os.ReadDir(bad); len(left) != 0 {
+		t.Errorf("a rejected setting left %d entries in the results directory (%s …)", len(left), left[0].Name())
+	}
 	ref := t.TempDir()
 	if _, err := train(ref, nil, "-set", set); err != nil {
 		t.Fatalf("reference run: %v", err)

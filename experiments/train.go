@@ -39,9 +39,10 @@ func cmdTrain(ctx context.Context, args []string) error {
 	}
 	c.Backend = *cf.backend
 	sum, err := fit.Train(ctx, c, fit.Options{ResultsDir: *cf.results, Resume: *resume, Command: commandLine(), Progress: *cf.progress})
-	if sum != nil {
-		fmt.Printf("\nrun %s: %s, test error %.2f%%\n", sum.ID, sum.Status, 100*sum.TestErr)
+	if sum == nil {
+		return err // nothing was recorded (a bad setting, no data): the tables stand
 	}
+	fmt.Printf("\nrun %s: %s, test error %.2f%%\n", sum.ID, sum.Status, 100*sum.TestErr)
 	if terr := table.Regenerate(*cf.results, plan.Dir, ""); terr != nil {
 		fmt.Println("warning: tables not regenerated:", terr)
 	}

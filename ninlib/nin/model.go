@@ -183,10 +183,10 @@ func forward(scope *model.Scope, images *Node, o Options, a *Arch, impl string, 
 				out.Maps = TransposeAllAxes(maps, 1, 2, 3, 0)
 				x = Transpose(ReduceMean(maps, 2, 3), 0, 1)
 				inPlanes = false
-				break
+			} else {
+				out.Maps = x
+				x = ReduceMean(x, 1, 2)
 			}
-			out.Maps = x
-			x = ReduceMean(x, 1, 2)
 		case KindFlatten:
 			if inPlanes {
 				x = TransposeAllAxes(pl.maps(x), 1, 2, 3, 0)

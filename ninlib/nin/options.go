@@ -45,8 +45,8 @@ type Options struct {
 	// negative, and a class map that ReLU zeroed everywhere cannot come back.
 	FinalReLU bool `json:"final_relu"`
 	// ConvImpl is how convolutions are computed: "auto" (on the Go backend
-	// planes for models of 100 M multiply-adds per image or more without
-	// batch norm, else patches; native elsewhere), "planes" (channel-major
+	// planes to train models of 100 M multiply-adds per image or more
+	// without batch norm, else patches; native elsewhere), "planes" (channel-major
 	// activations, every convolution one matmul whose gradients need no
 	// large transpose; see planes.go), "patches" (channels-last, k x k
 	// patches + one matmul), or "native" (GoMLX's ConvGeneral). All compute
@@ -54,7 +54,7 @@ type Options struct {
 	ConvImpl string `json:"conv_impl"`
 	// Split builds the graph as this many independent sub-graphs over
 	// slices of each batch (sharing the weights), so that the Go backend
-	// runs them concurrently; 0 = auto (2 with the patches formulation and
+	// runs them concurrently; 0 = auto (2 with the planes or patches formulation and
 	// batches of 16 or more), 1 = never. Never with batch norm. It changes
 	// only how the work is scheduled (and which dropout masks are drawn).
 	Split int `json:"split,omitempty"`
