@@ -2,7 +2,7 @@
 # peer-bench.sh: times the Go benchmarks against the PyTorch peer (same
 # networks, same batch, float32, torch threads = 2) in one invocation. The
 # timings on a shared 2-core machine drift by tens of percent within
-# minutes (PyTorch's own full-NIN training rate ranged 58-171 img/s in one
+# minutes (PyTorch's own full-NIN training rate ranged 58-190 img/s in one
 # day), so each Go measurement is paired with a PyTorch one taken right
 # after it, the pairs are repeated for several rounds, and the summary
 # gives the median of each side and the median of the per-pair ratios.

@@ -105,8 +105,6 @@ if __name__ == "__main__":
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--modes", default="train,inference")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
-    ap.add_argument("--peak", action=argparse.BooleanOptionalAction, default=True,
-                    help="measure the 2048x2048 matmul peak first")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     device = torch.device(a.device)
@@ -117,10 +115,11 @@ if __name__ == "__main__":
         # Ampere and later (as XLA's float32 convolutions and dots may).
         out["cudnn_allow_tf32"] = torch.backends.cudnn.allow_tf32
         out["matmul_allow_tf32"] = torch.backends.cuda.matmul.allow_tf32
-    if a.peak:
-        out["matmul_2048_gflops"] = round(matmul_peak(device), 1)
+    # First, always: besides tracking the machine's speed, a large matmul
+    # puts PyTorch in its fastest state (see peer-bench.sh).
+    out["matmul_2048_gflops"] = round(matmul_peak(device), 1)
     modes = a.modes.split(",")
-    for c in filter(None, a.configs.split(",")):
+    for c in a.configs.split(","):
         for b in map(int, a.batches.split(",")):
             for train in [m == "train" for m in modes]:
                 out["results"].append({"config": c, "batch": b, "mode": "train" if train else "inference",
