@@ -9,7 +9,9 @@ package backend
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -35,6 +37,32 @@ func Resolve(config string) string {
 	return Default
 }
 
+// Effective is the configuration Open passes to GoMLX for config (see
+// Resolve). For the Go backend it adds num_executors (one per core, at most
+// GoMLX's default of 8) unless config sets it. The backend runs the ready
+// ops of a graph on that many executor goroutines, which take their slots
+// from the same worker pool (2 per core) that a matmul splits its work
+// across: with GoMLX's default on a machine of 2 cores, 4 executors fill
+// the pool and every matmul runs on one core. One executor per core left
+// room for the matmuls and trained 30-45% more images per second on every
+// configuration benchmarked (README, Performance).
+func Effective(config string) string {
+	config = Resolve(config)
+	name, opts, _ := strings.Cut(config, ":")
+	if name != "go" {
+		return config
+	}
+	for opt := range strings.SplitSeq(opts, ",") {
+		if key, _, _ := strings.Cut(opt, "="); strings.TrimSpace(key) == "num_executors" {
+			return config
+		}
+	}
+	if opts != "" {
+		opts += ","
+	}
+	return "go:" + opts + "num_executors=" + strconv.Itoa(min(runtime.GOMAXPROCS(0), 8))
+}
+
 // Known lists the backend names this workbench accepts (the part before ":").
 func Known() []string { return []string{"go", "xla"} }
 
@@ -55,7 +83,7 @@ func Open(config string) (b compute.Backend, err error) {
 			b, err = nil, openError(config, name, fmt.Errorf("%v", r))
 		}
 	}()
-	b, err = compute.NewWithConfig(config)
+	b, err = compute.NewWithConfig(Effective(config))
 	if err != nil {
 		return nil, openError(config, name, err)
 	}
@@ -90,9 +118,14 @@ type Info struct {
 	Description string `json:"description"`
 }
 
-// Describe returns the Info of an open backend.
+// Describe returns the Info of an open backend: Config as asked for (see
+// Resolve), and a Description that names the settings Open added.
 func Describe(config string, b compute.Backend) Info {
-	return Info{Config: Resolve(config), Name: b.String(), Description: b.Description()}
+	d := b.Description()
+	if e := Effective(config); e != Resolve(config) {
+		d += " [" + e + "]"
+	}
+	return Info{Config: Resolve(config), Name: b.String(), Description: d}
 }
 
 // ModuleVersion returns the version of a dependency module compiled into

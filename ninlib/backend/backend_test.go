@@ -1,6 +1,8 @@
 package backend
 
 import (
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -17,6 +19,33 @@ func TestOpen(t *testing.T) {
 	t.Setenv(EnvVar, "go")
 	if b, err := Open(""); err != nil || !IsGo(b) {
 		t.Errorf("$GOMLX_BACKEND=go: %v", err)
+	}
+}
+
+func TestEffective(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	n := strconv.Itoa(min(runtime.GOMAXPROCS(0), 8))
+	for _, c := range []struct{ config, want string }{
+		{"", "go:num_executors=" + n},
+		{"go", "go:num_executors=" + n},
+		{"go:ops_parallel", "go:ops_parallel,num_executors=" + n},
+		{"go:num_executors=3", "go:num_executors=3"}, // the user's choice stays
+		{"go:parallelism=8,num_executors=1", "go:parallelism=8,num_executors=1"},
+		{"xla:cpu", "xla:cpu"},
+	} {
+		if got := Effective(c.config); got != c.want {
+			t.Errorf("Effective(%q) = %q, want %q", c.config, got, c.want)
+		}
+	}
+	b, err := Open("go:num_executors=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Describe("go:num_executors=1", b); d.Config != "go:num_executors=1" || strings.Contains(d.Description, "[") {
+		t.Errorf("describe of an explicit setting: %+v", d)
+	}
+	if d := Describe("go", b); !strings.Contains(d.Description, "num_executors="+n) {
+		t.Errorf("describe does not name the added setting: %+v", d)
 	}
 }
 

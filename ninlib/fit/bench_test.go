@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/ninbench/nin/ninlib/backend"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
 )
@@ -30,12 +31,14 @@ var benchConfigs = []struct {
 	{"digits-w0.5", "model=nin;widths=digits;width=0.5", 28, 28, 1}, // experiments/laptop.conf's model
 }
 
+// benchBackend opens $NIN_BENCH_BACKEND (default "go") the way runs do, so
+// the benchmarks measure the settings training gets (backend.Effective).
 func benchBackend(b *testing.B) compute.Backend {
 	cfg := os.Getenv("NIN_BENCH_BACKEND")
 	if cfg == "" {
 		cfg = "go"
 	}
-	be, err := compute.NewWithConfig(cfg)
+	be, err := backend.Open(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -76,15 +76,15 @@ func Forward(scope *model.Scope, images *Node, o Options, a *Arch) Output {
 	return forward(scope, images, o, a, impl, false)
 }
 
-// planesMinMACs is the cost per image from which "auto" trains with the
-// planes formulation on the Go backend. Measured (BenchmarkTrainStep,
-// alternating rounds): planes trained the full CIFAR NIN (222 M
-// multiply-adds) 18% faster than patches and its FC ablation 13% faster,
-// and tied or lost up to 10% on width 1/2 (57 M), width 1/4 and the digit
-// configurations (up to 43 M), whose smaller transposes cost less than the
-// planes' extra passes. Inference has no weight gradients to transpose:
-// there patches was 11% faster on the full NIN.
-const planesMinMACs = 100_000_000
+// planesMinPixels is the image size (H*W) from which "auto" trains with
+// the planes formulation on the Go backend. Measured (BenchmarkTrainStep,
+// batch 32, alternating rounds, one executor per core as backend.Open
+// sets): on 32x32 CIFAR images planes trained every width faster than
+// patches (full NIN 96-110 against 82-84 img/s, width 1/2 +7-20%, width
+// 1/4 +7-21%, every round), while on 28x28 digits patches was as fast or
+// faster (digit NIN 435-438 against 268-370, width 1/2 tied). Inference
+// has no weight gradients to transpose: there patches was faster.
+const planesMinPixels = 32 * 32
 
 // Formulation is the convolution formulation that training o on backend b
 // uses (o.ConvImpl resolved): planes, patches or native.
@@ -94,8 +94,8 @@ func Formulation(o Options, b compute.Backend) string {
 
 // resolveImpl is the convolution formulation Forward uses for images of
 // h x w pixels on backend b: ConvImpl, or for "auto" native off the Go
-// backend, and on it patches, or planes to train large models without
-// batch norm (which normalizes channels-last activations).
+// backend, and on it patches, or planes to train on images of 32x32 pixels
+// or more without batch norm (which normalizes channels-last activations).
 func resolveImpl(o Options, b compute.Backend, h, w int, training bool) string {
 	if o.ConvImpl != "auto" {
 		return o.ConvImpl
@@ -104,7 +104,7 @@ func resolveImpl(o Options, b compute.Backend, h, w int, training bool) string {
 		return "native"
 	}
 	if training && !o.BatchNorm {
-		if s, err := SummarizeAt(o, h, w); err == nil && s.MACs >= planesMinMACs {
+		if h*w >= planesMinPixels {
 			return "planes"
 		}
 	}

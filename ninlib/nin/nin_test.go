@@ -401,7 +401,8 @@ func TestPlanesDropoutKeepsOnes(t *testing.T) {
 }
 
 // TestAutoFormulation: "auto" picks native off the Go backend, and on it
-// planes to train large models without batch norm, patches otherwise.
+// planes to train on images of 32x32 or more without batch norm, patches
+// otherwise.
 func TestAutoFormulation(t *testing.T) {
 	b := goBackend(t)
 	for _, tc := range []struct {
@@ -414,7 +415,9 @@ func TestAutoFormulation(t *testing.T) {
 		{"full NIN, training", func(o *Options) {}, b, true, "planes"},
 		{"full NIN, inference", func(o *Options) {}, b, false, "patches"},
 		{"full NIN with batch norm", func(o *Options) { o.BatchNorm = true }, b, true, "patches"},
-		{"width 1/2", func(o *Options) { o.Width = 0.5 }, b, true, "patches"},
+		{"width 1/4", func(o *Options) { o.Width = 0.25 }, b, true, "planes"},
+		{"FC ablation", func(o *Options) { o.Variant = "nin-fc" }, b, true, "planes"},
+		{"digit NIN at 32x32", func(o *Options) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 32, 32, 1 }, b, true, "planes"},
 		{"digit NIN", func(o *Options) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 28, 28, 1 }, b, true, "patches"},
 		{"no backend (XLA elsewhere)", func(o *Options) {}, nil, true, "native"},
 		{"asked for", func(o *Options) { o.ConvImpl = "native" }, b, true, "native"},

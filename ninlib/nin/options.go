@@ -45,8 +45,8 @@ type Options struct {
 	// negative, and a class map that ReLU zeroed everywhere cannot come back.
 	FinalReLU bool `json:"final_relu"`
 	// ConvImpl is how convolutions are computed: "auto" (on the Go backend
-	// planes to train models of 100 M multiply-adds per image or more
-	// without batch norm, else patches; native elsewhere), "planes" (channel-major
+	// planes to train on images of 32x32 pixels or more without batch
+	// norm, else patches; native elsewhere), "planes" (channel-major
 	// activations, every convolution one matmul whose gradients need no
 	// large transpose; see planes.go), "patches" (channels-last, k x k
 	// patches + one matmul), or "native" (GoMLX's ConvGeneral). All compute
