@@ -40,12 +40,13 @@ func Resolve(config string) string {
 // Effective is the configuration Open passes to GoMLX for config (see
 // Resolve). For the Go backend it adds num_executors (one per core, at most
 // GoMLX's default of 8) unless config sets it. The backend runs the ready
-// ops of a graph on that many executor goroutines, which take their slots
-// from the same worker pool (2 per core) that a matmul splits its work
-// across: with GoMLX's default on a machine of 2 cores, 4 executors fill
-// the pool and every matmul runs on one core. One executor per core left
-// room for the matmuls and trained 30-45% more images per second on every
-// configuration benchmarked (README, Performance).
+// ops of a graph on that many executor goroutines, all but one of which
+// hold a slot of the worker pool (2 slots per core) that a matmul fans its
+// work out to (workerspool.Saturate). With GoMLX's default on 2 cores, 3 of
+// the 4 slots are held by executors, mostly idle, and each matmul gets one
+// worker: one core. One executor per core leaves a matmul 3 workers, and
+// trained 30-45% more images per second on every configuration
+// benchmarked (README, Performance).
 func Effective(config string) string {
 	config = Resolve(config)
 	name, opts, _ := strings.Cut(config, ":")
