@@ -40,7 +40,7 @@ pairs=$(mktemp)
 {
   echo "# peer benchmark $(date -u)  commit $commit"
   echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
-  echo "# Go backend: ${NIN_BENCH_BACKEND:-go}; PyTorch device: $device, $threads CPU threads"
+  echo "# Go backend: ${NIN_BENCH_BACKEND:-go}, opened as runs open it (backend.Effective: on the Go backend one graph executor per core); PyTorch device: $device, $threads CPU threads"
   echo "# command: $0 $*"
   echo "# PyTorch runs in its fastest state, so that the ratio is not flattered: glibc malloc keeps freed memory"
   echo "# ($malloc_env; without it, PyTorch's full-NIN training rate here ranged 58-190 img/s"

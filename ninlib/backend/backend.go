@@ -45,7 +45,7 @@ func Resolve(config string) string {
 // work out to (workerspool.Saturate). With GoMLX's default on 2 cores, 3 of
 // the 4 slots are held by executors, mostly idle, and each matmul gets one
 // worker: one core. One executor per core leaves a matmul 3 workers, and
-// trained 30-45% more images per second on every configuration
+// trained 23-46% more images per second on every configuration
 // benchmarked (README, Performance).
 func Effective(config string) string {
 	config = Resolve(config)

@@ -81,9 +81,10 @@ func Forward(scope *model.Scope, images *Node, o Options, a *Arch) Output {
 // batch 32, alternating rounds, one executor per core as backend.Open
 // sets): on 32x32 CIFAR images planes trained every width faster than
 // patches (full NIN 96-110 against 82-84 img/s, width 1/2 +7-20%, width
-// 1/4 +7-21%, every round), while on 28x28 digits patches was as fast or
+// 1/4 +6-21%, every round), while on 28x28 digits patches was as fast or
 // faster (digit NIN 435-438 against 268-370, width 1/2 tied). Inference
-// has no weight gradients to transpose: there patches was faster.
+// has no weight gradients to transpose: there the two were within noise
+// of each other, and patches is kept.
 const planesMinPixels = 32 * 32
 
 // Formulation is the convolution formulation that training o on backend b
