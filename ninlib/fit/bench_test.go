@@ -45,7 +45,7 @@ func benchBackend(b *testing.B) compute.Backend {
 	return be
 }
 
-func benchSetup(b *testing.B, set string, h, w, c, batch int) (*Config, *datasets.Set) {
+func benchSetup(b testing.TB, set string, h, w, c, batch int) (*Config, *datasets.Set) {
 	cfg := Defaults()
 	cfg.InputH, cfg.InputW, cfg.InputC, cfg.Classes = h, w, c, 10
 	// NIN_BENCH_SET overrides options of every configuration, to compare

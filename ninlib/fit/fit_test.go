@@ -20,14 +20,16 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
 
+	"github.com/ninbench/nin/ninlib/backend"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
+// goBackend opens the Go backend the way runs do.
 func goBackend(t testing.TB) compute.Backend {
 	t.Helper()
-	b, err := compute.NewWithConfig("go")
+	b, err := backend.Open("go")
 	if err != nil {
 		t.Fatal(err)
 	}
