@@ -24,7 +24,12 @@ configs="${1:-nin,digits}"; batches="${2:-32}"; rounds="${3:-3}"
 python="${PEER_PYTHON:-/usr/bin/python3}"
 device="${PEER_TORCH_DEVICE:-cpu}"
 threads="${PEER_THREADS:-2}"
-malloc_env="MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=536870912"
+# glibc malloc settings that keep PyTorch's freed memory for reuse: no mmap
+# (glibc maps every block over its 32 MiB maximum threshold afresh, so at
+# batch 128 each large activation faulted in its pages again: 1.03 M faults
+# and 112 img/s for NIN width 1/2 training, 0.24 M and 464 img/s without),
+# no trimming, a large top pad.
+malloc_env="MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=536870912"
 $python -c "import torch" 2>/dev/null || { echo "needs PyTorch: Debian's python3-torch (sudo apt-get install python3-torch), or PEER_PYTHON" >&2; exit 1; }
 testbin="${PEER_TEST_BINARY:-}"
 if [ -z "$testbin" ]; then
@@ -43,8 +48,9 @@ pairs=$(mktemp)
   echo "# Go backend: ${NIN_BENCH_BACKEND:-go}, opened as runs open it (backend.Effective: on the Go backend one graph executor per core); PyTorch device: $device, $threads CPU threads"
   echo "# command: $0 $*"
   echo "# PyTorch runs in its fastest state, so that the ratio is not flattered: glibc malloc keeps freed memory"
-  echo "# ($malloc_env; without it, PyTorch's full-NIN training rate here ranged 58-190 img/s"
-  echo "# between processes, from page faults on fresh allocations), and each process first times a 2048x2048"
+  echo "# ($malloc_env; without such settings, PyTorch's full-NIN training rate here ranged 58-190 img/s"
+  echo "# between processes, and with mmap left on, batch 128 ran up to 4x slower than batch 32, from page"
+  echo "# faults on fresh allocations), and each process first times a 2048x2048"
   echo "# float32 matmul, printed as 'peak' to track the machine's speed."
   for round in $(seq "$rounds"); do
     for c in ${configs//,/ }; do
