@@ -52,7 +52,7 @@ func TestExecutorsDoNotChangeResults(t *testing.T) {
 			}
 			for i := range want {
 				if losses[i] != want[i] {
-					t.Errorf("%s on %s: loss of step %d is %v, with %s %v", m.set, config, i+1, losses[i], "go:num_executors=1", want[i])
+					t.Errorf("%s on %s: loss of step %d is %v, with one executor %v", m.set, config, i+1, losses[i], want[i])
 				}
 			}
 		}
