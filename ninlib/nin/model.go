@@ -104,10 +104,8 @@ func resolveImpl(o Options, b compute.Backend, h, w int, training bool) string {
 	if b == nil || b.String() != "go" {
 		return "native"
 	}
-	if training && !o.BatchNorm {
-		if h*w >= planesMinPixels {
-			return "planes"
-		}
+	if training && !o.BatchNorm && h*w >= planesMinPixels {
+		return "planes"
 	}
 	return "patches"
 }
