@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
@@ -23,12 +22,7 @@ func TestCrashAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and trains 11 tiny runs")
 	}
-	root, _ := filepath.Abs("..")
-	bin := filepath.Join(t.TempDir(), "experiments")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	root, bin := cli(t)
 	set := "subset=192;validation=128;test_subset=128;epochs=3;batch_size=32;width=0.25;experiment=crash"
 	train := func(results string, env []string, args ...string) (*exec.Cmd, error) {
 		cmd := exec.Command(bin, append([]string{"train", "-results", results, "-progress", "none"}, args...)...)
@@ -67,7 +61,7 @@ func TestCrashAndResume(t *testing.T) {
 	for _, point := range []string{"mid-epoch:1:2", "mid-epoch:2:3", "before-checkpoint:1", "partial-checkpoint:2", "after-checkpoint:2", "after-metrics:1", "after-metrics:3"} {
 		t.Run(strings.ReplaceAll(point, ":", "_"), func(t *testing.T) {
 			res := t.TempDir()
-			cmd, err := train(res, []string{fit.CrashEnv + "=" + point}, "-set", set)
+			cmd, err := train(res, []string{CrashEnv + "=" + point}, "-set", set)
 			if err == nil || cmd.ProcessState.ExitCode() != -1 {
 				t.Fatalf("run was not killed at %s: %v", point, err)
 			}

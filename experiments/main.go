@@ -26,6 +26,8 @@ import (
 
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/nin"
+	"github.com/ninbench/nin/ninlib/repo"
+	"github.com/ninbench/nin/ninlib/runs"
 )
 
 const usage = `usage: experiments <command> [flags]
@@ -96,23 +98,85 @@ func commandLine() string {
 	return b.String()
 }
 
-// configFlags are the flags shared by train and run.
+// configFlags are the flags shared by train, run and sweep.
 type configFlags struct {
-	set      *string
-	configs  *string
-	backend  *string
-	results  *string
-	progress *string
+	set         *string
+	configs     *string
+	backend     *string
+	results     *string
+	experiments *string
+	progress    *string
 }
 
 func addConfigFlags(fs *flag.FlagSet) configFlags {
 	return configFlags{
-		set:      fs.String("set", "", `settings "key=value;key=value" applied last (see "experiments keys")`),
-		configs:  fs.String("config", "", "comma-separated settings files (key=value lines) applied before -set"),
-		backend:  fs.String("backend", "", `compute backend: "go" (default), "xla:cpu" or "xla:cuda"; default $GOMLX_BACKEND or go`),
-		results:  fs.String("results", "results", "results directory (run records go to RESULTS/runs)"),
-		progress: fs.String("progress", "auto", "progress output: auto, bar, lines or none"),
+		set:         fs.String("set", "", `settings "key=value;key=value" applied last (see "experiments keys")`),
+		configs:     fs.String("config", "", "comma-separated settings files (key=value lines) applied before -set"),
+		backend:     fs.String("backend", "", `compute backend: "go" (default), "xla:cpu" or "xla:cuda"; default: the backend setting, else $GOMLX_BACKEND, else go`),
+		results:     fs.String("results", "", "results directory, run records go to RESULTS/runs (default: results/ of the checkout)"),
+		experiments: fs.String("experiments", "", "folder of the experiment files (default: experiments/ of the checkout)"),
+		progress:    fs.String("progress", "auto", "progress output: auto, bar, lines or none"),
 	}
+}
+
+// faultHook is installed only in test builds (crashhook.go, build tag
+// crashtest): the crash-and-resume tests kill the process at points of the
+// record's commit protocol through it.
+var faultHook runs.FaultHook
+
+// CrashEnv names the fault-injection variable of test builds
+// (go build -tags crashtest; normal builds ignore it): "POINT:EPOCH[:STEP]"
+// makes the process SIGKILL itself at that point of that epoch (1-based),
+// as a power cut or the OOM killer would. Points: mid-epoch (after STEP
+// training steps), before-checkpoint, after-checkpoint (checkpoint
+// written, metrics and state not), after-metrics (metrics.csv written,
+// state.json not), and partial-checkpoint (a checkpoint file half
+// written, as if killed while saving).
+const CrashEnv = "NIN_CRASH_AT"
+
+// parseFlags parses a subcommand's flags and refuses positional arguments,
+// which would otherwise be ignored ("train model=nin-fc").
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if rest := fs.Args(); len(rest) > 0 {
+		hint := ""
+		if strings.Contains(rest[0], "=") {
+			hint = fmt.Sprintf(`: settings go in -set, e.g. -set "%s"`, strings.Join(rest, ";"))
+		}
+		return fmt.Errorf("%s: unexpected argument %q%s (flags come before arguments; see -h)", fs.Name(), rest[0], hint)
+	}
+	return nil
+}
+
+// resultsDir is -results, else the checkout's results/ folder.
+func (f configFlags) resultsDir() (string, error) { return resultsDir(*f.results) }
+
+func resultsDir(flagValue string) (string, error) { return repo.Dir(flagValue, "results") }
+
+func experimentsDir(flagValue string) (string, error) { return repo.Dir(flagValue, "experiments") }
+
+// backendSetting merges -backend with the backend setting (from -set or
+// settings files): either may name it; both must agree.
+func (f configFlags) backendSetting(setting string) (string, error) {
+	flagValue := strings.TrimSpace(*f.backend)
+	if setting == "" {
+		for _, k := range fit.SettingKeys(*f.set) {
+			if k == "backend" {
+				c := fit.Defaults()
+				_ = c.Set(*f.set)
+				setting = c.Backend
+			}
+		}
+	}
+	switch {
+	case flagValue == "" || flagValue == setting:
+		return setting, nil
+	case setting == "":
+		return flagValue, nil
+	}
+	return "", fmt.Errorf("-backend %q and the setting backend=%q disagree: give the backend once", flagValue, setting)
 }
 
 // extraSettings concatenates the -config files and -set into one string.
@@ -145,7 +209,9 @@ func cmdSummary(args []string) error {
 	set := fs.String("set", "", `model settings "key=value;..." (e.g. "width=0.5;bottleneck=0.25")`)
 	match := fs.String("match", "", "find the width at which -model costs as much as this variant (with the same settings)")
 	by := fs.String("by", "params", "what -match equalizes: params or macs")
-	fs.Parse(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
 	c := fit.Defaults()
 	c.Options = nin.Defaults()
 	if err := c.Set(*set); err != nil {

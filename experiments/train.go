@@ -4,49 +4,109 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/probe"
+	"github.com/ninbench/nin/ninlib/runs"
 	"github.com/ninbench/nin/ninlib/table"
 )
 
 func cmdTrain(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("train", flag.ExitOnError)
 	cf := addConfigFlags(fs)
-	resume := fs.String("resume", "", "continue the interrupted run in this directory (its config.json is used; -set epochs=N may extend it)")
-	fs.Parse(args)
-	c := fit.Defaults()
+	resume := fs.String("resume", "", "continue the run in this directory from its last committed epoch (its config.json is the truth; only -set epochs=N may extend it)")
+	from := fs.String("from", "", "start a new run from the configuration of the run in this directory (fresh weights), then -config and -set")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *resume != "" && *from != "" {
+		return fmt.Errorf("-resume continues a run, -from starts a new one from its settings: give one of them")
+	}
 	extra, err := cf.extraSettings()
 	if err != nil {
 		return err
 	}
-	// The dataset decides the input shape and classes; settings may override.
-	probeC := c
-	if err := probeC.Set(extra); err != nil {
-		return err
+	o := fit.Options{Resume: *resume, Command: commandLine(), Progress: *cf.progress, Fault: faultHook}
+	var c fit.Config
+	if *resume != "" {
+		// The saved configuration is the truth; what is given here may
+		// only change the keys fit.Resumable lists (checked by fit.Train).
+		o.ResumeSet = extra
+		if *cf.backend != "" {
+			o.ResumeSet += ";backend=" + *cf.backend
+		}
+		o.ResultsDir = filepath.Dir(filepath.Dir(filepath.Clean(*resume)))
+	} else {
+		if c, err = newConfig(*from, extra); err != nil {
+			return err
+		}
+		if c.Backend, err = cf.backendSetting(c.Backend); err != nil {
+			return err
+		}
+		if o.ResultsDir, err = cf.resultsDir(); err != nil {
+			return err
+		}
 	}
-	c.Setup.Name = probeC.Setup.Name
-	if err := c.AdaptToDataset(); err != nil {
-		return err
-	}
-	if c.InputC == 3 {
-		c.Widths = "cifar"
-	}
-	if err := c.Set(extra); err != nil {
-		return err
-	}
-	c.Backend = *cf.backend
-	sum, err := fit.Train(ctx, c, fit.Options{ResultsDir: *cf.results, Resume: *resume, Command: commandLine(), Progress: *cf.progress})
+	sum, err := fit.Train(ctx, c, o)
 	if sum == nil {
 		return err // nothing was recorded (a bad setting, no data): the tables stand
 	}
-	fmt.Printf("\nrun %s: %s, test error %.2f%%\n", sum.ID, sum.Status, 100*sum.TestErr)
-	if terr := table.Regenerate(*cf.results, plan.Dir, ""); terr != nil {
-		fmt.Println("warning: tables not regenerated:", terr)
+	if sum.Status == runs.StatusCompleted {
+		fmt.Printf("\nrun %s: completed, test error %.2f%%\n", sum.ID, 100*sum.TestErr)
+	} else {
+		fmt.Printf("\nrun %s: %s after %d epochs\n", sum.ID, sum.Status, sum.Epochs)
 	}
+	regenerate(o.ResultsDir, *cf.experiments)
 	return err
+}
+
+// newConfig assembles a new run's configuration: from the run in dir if
+// given (its config.json), else from the defaults adapted to the dataset,
+// then extra.
+func newConfig(dir, extra string) (fit.Config, error) {
+	if dir == "" {
+		return fit.NewConfig(extra)
+	}
+	rec, err := fit.ReadRecord(dir)
+	if err != nil {
+		return rec.Config, fmt.Errorf("-from %s: %w", dir, err)
+	}
+	c := rec.Config
+	if err := c.Set(extra); err != nil {
+		return c, err
+	}
+	if containsKey(fit.SettingKeys(extra), "dataset") {
+		if err := c.AdaptToDataset(); err != nil {
+			return c, err
+		}
+		return c, c.Set(extra)
+	}
+	return c, nil
+}
+
+func containsKey(keys []string, k string) bool {
+	for _, x := range keys {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// regenerate rewrites the tables of a results directory, or says why not.
+func regenerate(results, experimentsFlag string) {
+	exps, err := experimentsDir(experimentsFlag)
+	if err == nil {
+		err = table.Regenerate(results, exps, "")
+	}
+	if err != nil {
+		fmt.Println("warning: tables not regenerated:", err)
+		return
+	}
+	fmt.Printf("tables regenerated: %s, %s\n", filepath.Join(results, "README.md"), filepath.Join(results, "summary.csv"))
 }
 
 func cmdRun(ctx context.Context, args []string) error {
@@ -62,8 +122,14 @@ func cmdRun(ctx context.Context, args []string) error {
 	dsets := fs.String("datasets", "", "comma-separated datasets, replacing the experiment's")
 	arms := fs.String("arms", "", "comma-separated arms to run (default all)")
 	dry := fs.Bool("dry", false, "print what would run and exit")
-	fs.Parse(args[1:])
-	p, err := plan.Load(plan.Dir, name)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	exps, err := experimentsDir(*cf.experiments)
+	if err != nil {
+		return err
+	}
+	p, err := plan.Load(exps, name)
 	if err != nil {
 		return err
 	}
@@ -73,9 +139,15 @@ func cmdRun(ctx context.Context, args []string) error {
 		}
 	}
 	if *dsets != "" {
-		p.Datasets = plan.ParseList(*dsets)
+		if p.Datasets, err = plan.ParseList(*dsets); err != nil {
+			return fmt.Errorf("-datasets: %w", err)
+		}
 	}
-	if err := p.FilterArms(plan.ParseList(*arms)); err != nil {
+	armNames, err := plan.ParseList(*arms)
+	if err != nil {
+		return fmt.Errorf("-arms: %w", err)
+	}
+	if err := p.FilterArms(armNames); err != nil {
 		return err
 	}
 	extra, err := cf.extraSettings()
@@ -88,7 +160,15 @@ func cmdRun(ctx context.Context, args []string) error {
 	if *subset >= 0 {
 		extra += fmt.Sprintf(";subset=%d", *subset)
 	}
-	o := plan.Options{ResultsDir: *cf.results, Extra: extra, Backend: *cf.backend, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
+	results, err := cf.resultsDir()
+	if err != nil {
+		return err
+	}
+	be, err := cf.backendSetting("")
+	if err != nil {
+		return err
+	}
+	o := plan.Options{ResultsDir: results, Extra: extra, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
 	if p.Kind == "train" {
 		_, err = plan.Train(ctx, p, o)
 	} else {
@@ -97,21 +177,29 @@ func cmdRun(ctx context.Context, args []string) error {
 	if *dry {
 		return err
 	}
-	if terr := table.Regenerate(*cf.results, plan.Dir, ""); terr != nil {
-		fmt.Println("warning: tables not regenerated:", terr)
-	} else {
-		fmt.Printf("tables regenerated: %s/README.md, %s/summary.csv\n", *cf.results, *cf.results)
-	}
+	regenerate(results, *cf.experiments)
 	return err
 }
 
 func cmdList(args []string) error {
-	names, err := plan.Names(plan.Dir)
+	fs := flag.NewFlagSet("list", flag.ExitOnError)
+	expFlag := fs.String("experiments", "", "folder of the experiment files (default: experiments/ of the checkout)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	exps, err := experimentsDir(*expFlag)
 	if err != nil {
 		return err
 	}
+	names, err := plan.Names(exps)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("%s holds no experiment files (*.set)", exps)
+	}
 	for _, n := range names {
-		p, err := plan.Load(plan.Dir, n)
+		p, err := plan.Load(exps, n)
 		if err != nil {
 			fmt.Printf("%-16s ERROR %v\n", n, err)
 			continue
@@ -123,12 +211,23 @@ func cmdList(args []string) error {
 
 func cmdTable(args []string) error {
 	fs := flag.NewFlagSet("table", flag.ExitOnError)
-	results := fs.String("results", "results", "results directory")
-	fs.Parse(args)
-	if err := table.Regenerate(*results, plan.Dir, ""); err != nil {
+	resultsFlag := fs.String("results", "", "results directory (default: results/ of the checkout)")
+	expFlag := fs.String("experiments", "", "folder of the experiment files (default: experiments/ of the checkout)")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s/README.md and %s/summary.csv\n", *results, *results)
+	results, err := resultsDir(*resultsFlag)
+	if err != nil {
+		return err
+	}
+	exps, err := experimentsDir(*expFlag)
+	if err != nil {
+		return err
+	}
+	if err := table.Regenerate(results, exps, ""); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s and %s\n", filepath.Join(results, "README.md"), filepath.Join(results, "summary.csv"))
 	return nil
 }
 
@@ -140,23 +239,40 @@ func cmdSweep(ctx context.Context, args []string) error {
 	seeds := fs.String("seeds", "1", "comma-separated seeds")
 	dsets := fs.String("datasets", "mnist", "comma-separated datasets")
 	dry := fs.Bool("dry", false, "print what would run and exit")
-	fs.Parse(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
 	sd, err := plan.ParseSeeds(*seeds)
 	if err != nil {
 		return fmt.Errorf("-seeds: %w", err)
+	}
+	ds, err := plan.ParseList(*dsets)
+	if err != nil {
+		return fmt.Errorf("-datasets: %w", err)
+	}
+	if len(ds) == 0 {
+		return fmt.Errorf("-datasets is empty: give at least one dataset")
 	}
 	base, err := cf.extraSettings()
 	if err != nil {
 		return err
 	}
-	p, err := plan.Sweep(*name, base, *grid, plan.ParseList(*dsets), sd)
+	p, err := plan.Sweep(*name, base, *grid, ds, sd)
 	if err != nil {
 		return err
 	}
-	o := plan.Options{ResultsDir: *cf.results, Backend: *cf.backend, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
+	results, err := cf.resultsDir()
+	if err != nil {
+		return err
+	}
+	be, err := cf.backendSetting("")
+	if err != nil {
+		return err
+	}
+	o := plan.Options{ResultsDir: results, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
 	_, err = plan.Train(ctx, p, o)
-	if terr := table.Regenerate(*cf.results, plan.Dir, ""); terr != nil {
-		fmt.Println("warning: tables not regenerated:", terr)
+	if !*dry {
+		regenerate(results, *cf.experiments)
 	}
 	return err
 }

@@ -60,5 +60,11 @@ go run ./scripts/nbcheck "$dest"/0*.ipynb || status=1
 for nb in "$dest"/0*.ipynb; do
   "$JUPYTER" nbconvert --to html --output-dir "$out/html" "$nb" >/dev/null 2>&1 || status=1
 done
+if [ "${1:-}" != "--publish" ]; then
+  echo "== Kernel > Interrupt during training"
+  /usr/bin/python3 scripts/nb-interrupt-test.py "$out/interrupt-results" >"$out/interrupt.log" 2>&1 || {
+    status=1; echo "the notebook interrupt test failed; its log ($out/interrupt.log) ends with:"; tail -20 "$out/interrupt.log"; }
+  grep -E '^(OK|FAIL|records|the cell)' "$out/interrupt.log" || true
+fi
 echo "executed notebooks: $dest; HTML: $out/html"
 exit $status

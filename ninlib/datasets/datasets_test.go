@@ -1,7 +1,9 @@
 package datasets
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -389,5 +391,102 @@ func TestMissingDatasetSaysHowToFetch(t *testing.T) {
 	_, err := Locate(s)
 	if err == nil || !strings.Contains(err.Error(), "data fetch cifar10") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// cifarArchive writes a tiny CIFAR-10-shaped dataset as a .tar.gz archive
+// (two files of two records each, under a folder the spec strips) and
+// returns its spec, with the archive's real md5 and size.
+func cifarArchive(t *testing.T, dir string) *Spec {
+	t.Helper()
+	s := &Spec{Name: "tiny-cifar", Format: "cifar10", Shape: [3]int{32, 32, 3}, NumClasses: 10,
+		Archive: &Archive{Name: "tiny.tar.gz", Strip: "tiny/"}}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for i, name := range []string{"data_batch_1.bin", "test_batch.bin"} {
+		rec := make([]byte, 2*3073)
+		rec[0], rec[3073] = byte(i+1), byte(i+2)
+		for j := 1; j < 3073; j++ {
+			rec[j] = byte(j)
+		}
+		tw.WriteHeader(&tar.Header{Name: "tiny/" + name, Mode: 0o644, Size: int64(len(rec))})
+		tw.Write(rec)
+		role := "train"
+		if i == 1 {
+			role = "test"
+		}
+		s.Files = append(s.Files, FileSpec{Role: role, Name: name, Records: 2, Bytes: int64(len(rec))})
+	}
+	tw.Close()
+	zw.Close()
+	path := filepath.Join(dir, s.Archive.Name)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Archive.MD5, s.Archive.Bytes, _ = md5File(path)
+	return s
+}
+
+// TestVerifyExtractedContent: files extracted from an archive are checked
+// by content, not size. Files of the right size with other bytes fail;
+// files with no recorded checksums and no archive to take them from fail
+// with a fix; the archive, when present, is checked and gives the sums.
+func TestVerifyExtractedContent(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	src := t.TempDir()
+	s := cifarArchive(t, src)
+	extracted := t.TempDir()
+	if err := extract(filepath.Join(src, s.Archive.Name), extracted, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(s, extracted); err != nil {
+		t.Fatalf("freshly extracted files: %v", err)
+	}
+	copyFiles := func(withSums, withArchive bool) string {
+		d := t.TempDir()
+		for _, f := range s.Files {
+			b, _ := os.ReadFile(filepath.Join(extracted, f.Name))
+			os.WriteFile(filepath.Join(d, f.Name), b, 0o644)
+		}
+		if withSums {
+			b, _ := os.ReadFile(filepath.Join(extracted, ExtractedSums))
+			os.WriteFile(filepath.Join(d, ExtractedSums), b, 0o644)
+		}
+		if withArchive {
+			b, _ := os.ReadFile(filepath.Join(src, s.Archive.Name))
+			os.WriteFile(filepath.Join(d, s.Archive.Name), b, 0o644)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		name          string
+		sums, archive bool
+		mut           func(d string)
+		want          string // "" = passes
+	}{
+		{"sums recorded at extraction", true, false, nil, ""},
+		{"same size, other bytes", true, false, func(d string) { flip(t, filepath.Join(d, "test_batch.bin")) }, "wrong extracted-sha256"},
+		{"no sums, no archive", false, false, nil, "cannot be verified"},
+		{"no sums, archive present", false, true, nil, ""},
+		{"no sums, archive present, other bytes", false, true, func(d string) { flip(t, filepath.Join(d, "data_batch_1.bin")) }, "wrong extracted-sha256"},
+		{"no sums, corrupt archive", false, true, func(d string) { flip(t, filepath.Join(d, s.Archive.Name)) }, "md5"},
+	} {
+		d := copyFiles(tc.sums, tc.archive)
+		if tc.mut != nil {
+			tc.mut(d)
+		}
+		_, err := Verify(s, d)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "fix:")):
+			t.Errorf("%s: got %v, want an error with %q and a fix", tc.name, err, tc.want)
+		}
+		if tc.want == "" && tc.archive {
+			if _, err := os.Stat(filepath.Join(d, ExtractedSums)); err != nil {
+				t.Errorf("%s: the sums taken from the archive were not recorded: %v", tc.name, err)
+			}
+		}
 	}
 }

@@ -1,14 +1,13 @@
 package datasets
 
 import (
-	"archive/tar"
-	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // Fetch makes the dataset available locally and verifies it: MNIST through
@@ -33,15 +32,11 @@ func Fetch(s *Spec, logf func(string, ...any)) (string, error) {
 		if err := download(base+s.Archive.Name, tmp); err != nil {
 			return "", fmt.Errorf("dataset %s: %w", s.Name, err)
 		}
-		sum, n, err := md5File(tmp)
-		if err != nil {
-			return "", err
-		}
-		if sum != s.Archive.MD5 || n != s.Archive.Bytes {
+		if err := checkArchive(s, tmp); err != nil {
 			os.Remove(tmp)
-			return "", fmt.Errorf("dataset %s: downloaded archive has md5 %s and %d bytes, expected %s and %d: download corrupt, try again", s.Name, sum, n, s.Archive.MD5, s.Archive.Bytes)
+			return "", fmt.Errorf("dataset %s: download corrupt, try again: %w", s.Name, err)
 		}
-		if err := extract(tmp, dst, s.Archive.Strip, s); err != nil {
+		if err := extract(tmp, dst, s); err != nil {
 			return "", fmt.Errorf("dataset %s: %w", s.Name, err)
 		}
 		os.Remove(tmp)
@@ -93,53 +88,29 @@ func download(url, path string) error {
 }
 
 // extract unpacks the files named in the manifest from a .tar.gz archive,
-// each written to a temporary name and renamed once complete.
-func extract(archive, dst, strip string, s *Spec) error {
-	f, err := os.Open(archive)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", archive, err)
-	}
-	want := map[string]bool{}
-	for _, fs := range s.Files {
-		want[fs.Name] = true
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", archive, err)
-		}
-		name := strings.TrimPrefix(h.Name, strip)
-		if !want[name] {
-			continue
-		}
+// each written to a temporary name and renamed once complete, and records
+// their sha256 in ExtractedSums (the archive's md5 was checked before).
+func extract(archive, dst string, s *Spec) error {
+	sums := map[string]string{}
+	err := walkArchive(archive, s, func(name string, r io.Reader) error {
 		out := filepath.Join(dst, name)
 		w, err := os.Create(out + ".part")
 		if err != nil {
 			return err
 		}
-		if _, err := io.Copy(w, tr); err != nil {
+		h := sha256.New()
+		if _, err := io.Copy(io.MultiWriter(w, h), r); err != nil {
 			w.Close()
 			return err
 		}
 		if err := w.Close(); err != nil {
 			return err
 		}
-		if err := os.Rename(out+".part", out); err != nil {
-			return err
-		}
-		delete(want, name)
+		sums[name] = hex.EncodeToString(h.Sum(nil))
+		return os.Rename(out+".part", out)
+	})
+	if err != nil {
+		return err
 	}
-	if len(want) > 0 {
-		return fmt.Errorf("%s: archive lacks %v", archive, want)
-	}
-	return nil
+	return writeSums(filepath.Join(dst, ExtractedSums), sums)
 }

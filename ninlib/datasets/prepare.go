@@ -28,15 +28,23 @@ type Setup struct {
 type Prepared struct {
 	Train, Val, Test *Set
 	Standardizer     *Standardizer
+	// Provenance names the verified files the sets were read from (nil for
+	// sets made in memory).
+	Provenance *Provenance
 }
 
 // Prepare loads, splits, subsets and preprocesses a dataset.
 func Prepare(o Setup) (*Prepared, error) {
-	train, test, err := Load(o.Name)
+	train, test, prov, err := Load(o.Name)
 	if err != nil {
 		return nil, err
 	}
-	return PrepareSets(o, train, test)
+	p, err := PrepareSets(o, train, test)
+	if err != nil {
+		return nil, err
+	}
+	p.Provenance = prov
+	return p, nil
 }
 
 // PrepareSets does Prepare's work on sets already in memory.

@@ -8,9 +8,12 @@ import (
 // be found) and checks that images and labels line up: a nearest class-mean
 // classifier, which needs aligned pairs, gets about 82% on the test set.
 func TestMNISTNearestMeanSanity(t *testing.T) {
-	train, test, err := Load("mnist")
+	train, test, prov, err := Load("mnist")
 	if err != nil {
 		t.Skipf("MNIST not available: %v", err)
+	}
+	if len(prov.Files) != 4 || prov.Files[0].Kind != "sha256" || prov.Files[0].Digest != "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609" {
+		t.Errorf("provenance %+v: want the 4 files with their verified sha256", prov)
 	}
 	if train.N != 60000 || test.N != 10000 || train.H != 28 || train.C != 1 {
 		t.Fatalf("MNIST shapes: train %d test %d %dx%dx%d", train.N, test.N, train.H, train.W, train.C)

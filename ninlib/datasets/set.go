@@ -65,18 +65,24 @@ func Subset(s *Set, n int, seed uint64) *Set {
 	return s.Select(perm[:n])
 }
 
-// Load finds, reads and parses a dataset by name, returning its official
-// training and test sets with pixel values scaled to [0, 1].
-func Load(name string) (train, test *Set, err error) {
+// Load finds a dataset by name, verifies the content of its files
+// (VerifyFiles: cached, so it costs nothing twice), reads and parses them,
+// and returns its official training and test sets with pixel values
+// scaled to [0, 1] and the files' provenance.
+func Load(name string) (train, test *Set, p *Provenance, err error) {
 	s, err := Lookup(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	dir, err := Locate(s)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return LoadFrom(s, dir)
+	if p, err = VerifyFiles(s, dir); err != nil {
+		return nil, nil, nil, err
+	}
+	train, test, err = LoadFrom(s, dir)
+	return train, test, p, err
 }
 
 // LoadFrom reads a dataset's files from dir (no checksum check; see Verify).

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 )
 
 // FileReport is the result of checking one file.
@@ -27,21 +26,17 @@ type Report struct {
 	TestCounts  []int
 }
 
-// Verify checks every file of the dataset in dir against the manifest
-// (checksum, format, record count) and counts records per class.
+// Verify checks the content of every file of the dataset in dir against
+// its checksum (VerifyFiles), parses them (format, labels, record counts)
+// and counts records per class.
 func Verify(s *Spec, dir string) (*Report, error) {
 	rep := &Report{Dataset: s.Name, Dir: dir}
-	for _, f := range s.Files {
-		path := filepath.Join(dir, f.Name)
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w\n  fix: %s", path, err, howToGet(s))
-		}
-		kind, err := checkSum(path, b, f)
-		if err != nil {
-			return nil, err
-		}
-		rep.Files = append(rep.Files, FileReport{Name: f.Name, Checksum: kind, Records: f.Records})
+	p, err := VerifyFiles(s, dir)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range p.Files {
+		rep.Files = append(rep.Files, FileReport{Name: f.Name, Checksum: f.Kind, Records: s.Files[i].Records})
 	}
 	train, test, err := LoadFrom(s, dir)
 	if err != nil {
@@ -52,7 +47,7 @@ func Verify(s *Spec, dir string) (*Report, error) {
 	return rep, nil
 }
 
-// checkSum verifies one file's bytes against its manifest entry.
+// checkSum verifies one downloaded file's bytes against its manifest entry.
 func checkSum(path string, b []byte, f FileSpec) (string, error) {
 	switch {
 	case f.SHA256 != "":

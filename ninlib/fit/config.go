@@ -9,6 +9,7 @@ package fit
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"slices"
@@ -137,13 +138,16 @@ func Keys() []string {
 }
 
 // Set applies "key=value" assignments separated by ';' or newlines, as
-// GoMLX's -set flag does. '#' starts a comment. An unknown key or a value
-// of the wrong type is an error naming the key.
+// GoMLX's -set flag does. '#' starts a comment. An unknown key, a value of
+// the wrong type, a non-finite number and a key given twice are errors
+// naming the key. (Layers override each other: defaults, then settings
+// files, then -set; within one string each key is given once.)
 func (c *Config) Set(assignments string) error {
 	byKey := map[string]reflect.Value{}
 	for _, f := range c.fields() {
 		byKey[f.key] = f.v
 	}
+	seen := map[string]string{}
 	for _, line := range strings.FieldsFunc(assignments, func(r rune) bool { return r == ';' || r == '\n' }) {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
@@ -161,6 +165,10 @@ func (c *Config) Set(assignments string) error {
 		if !ok {
 			return fmt.Errorf("unknown setting %q: valid keys are %s", k, strings.Join(Keys(), ", "))
 		}
+		if prev, dup := seen[k]; dup {
+			return fmt.Errorf("setting %s is given twice (%s=%s, then %s=%s): give it once", k, k, prev, k, val)
+		}
+		seen[k] = val
 		if err := setValue(fv, val); err != nil {
 			return fmt.Errorf("setting %s=%q: %w", k, val, err)
 		}
@@ -207,7 +215,7 @@ func parseFloat(s string) (float64, error) {
 	if a, b, ok := strings.Cut(s, "/"); ok {
 		x, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
 		y, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-		if err1 != nil || err2 != nil || y == 0 {
+		if err1 != nil || err2 != nil || y == 0 || !finite(x) || !finite(y) {
 			return 0, fmt.Errorf("expected a number or a fraction like 1/4")
 		}
 		return x / y, nil
@@ -216,7 +224,27 @@ func parseFloat(s string) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("expected a number")
 	}
+	if !finite(f) {
+		return 0, fmt.Errorf("expected a finite number")
+	}
 	return f, nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// SettingKeys returns the keys an assignments string sets, in order
+// (malformed lines are skipped: Set reports them).
+func SettingKeys(assignments string) []string {
+	var keys []string
+	for _, line := range strings.FieldsFunc(assignments, func(r rune) bool { return r == ';' || r == '\n' }) {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		if k, _, ok := strings.Cut(line, "="); ok {
+			keys = append(keys, strings.TrimSpace(k))
+		}
+	}
+	return keys
 }
 
 // SetFile applies a settings file: one key=value per line, '#' comments.
@@ -250,7 +278,8 @@ func (c *Config) SetFromEnv() error {
 }
 
 // AdaptToDataset sets the input shape and classes from the dataset's
-// manifest entry, and the widths preset from its size (digits for 28x28x1).
+// manifest entry, and the widths preset from its channels: CIFAR NIN's
+// widths for colour images, the digit widths (half of them) for grey ones.
 func (c *Config) AdaptToDataset() error {
 	s, err := datasets.Lookup(c.Setup.Name)
 	if err != nil {
@@ -258,7 +287,36 @@ func (c *Config) AdaptToDataset() error {
 	}
 	c.InputH, c.InputW, c.InputC = s.Shape[0], s.Shape[1], s.Shape[2]
 	c.Classes = s.NClasses()
+	c.Widths = "digits"
+	if c.InputC == 3 {
+		c.Widths = "cifar"
+	}
 	return nil
+}
+
+// NewConfig is the one way a run's configuration is assembled, by the
+// CLI, experiment files, sweeps and notebooks alike: Defaults, adapted to
+// the dataset the layers name (AdaptToDataset), then each layer of
+// "key=value" settings in order, later layers overriding earlier ones.
+// It does not validate: callers add their labels first.
+func NewConfig(layers ...string) (Config, error) {
+	scratch := Defaults()
+	for _, l := range layers {
+		if err := scratch.Set(l); err != nil {
+			return scratch, err
+		}
+	}
+	c := Defaults()
+	c.Setup.Name = scratch.Setup.Name
+	if err := c.AdaptToDataset(); err != nil {
+		return c, err
+	}
+	for _, l := range layers {
+		if err := c.Set(l); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // Validate checks every value and names the key that is wrong and why.

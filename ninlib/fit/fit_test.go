@@ -110,6 +110,33 @@ func TestSchedules(t *testing.T) {
 	}
 }
 
+// TestNewConfig: the one constructor adapts to the dataset the settings
+// name (shape, classes, widths preset), then applies the layers in order.
+func TestNewConfig(t *testing.T) {
+	for _, tc := range []struct {
+		layers          []string
+		h, c, classes   int
+		widths, variant string
+		lr              float64
+	}{
+		{nil, 28, 1, 10, "digits", "nin", 0.001},
+		{[]string{"dataset=cifar100"}, 32, 3, 100, "cifar", "nin", 0.001},
+		{[]string{"dataset=svhn;model=nin-fc", "lr=0.01"}, 32, 3, 10, "cifar", "nin-fc", 0.01},
+		{[]string{"dataset=cifar10", "widths=digits"}, 32, 3, 10, "digits", "nin", 0.001},
+	} {
+		c, err := NewConfig(tc.layers...)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.layers, err)
+		}
+		if c.InputH != tc.h || c.InputC != tc.c || c.Classes != tc.classes || c.Widths != tc.widths || c.Variant != tc.variant || c.LR != tc.lr {
+			t.Errorf("%v: %dx%d, %d classes, widths %s, model %s, lr %v", tc.layers, c.InputH, c.InputC, c.Classes, c.Widths, c.Variant, c.LR)
+		}
+	}
+	if _, err := NewConfig("dataset=imagenet"); err == nil || !strings.Contains(err.Error(), "unknown dataset") {
+		t.Errorf("unknown dataset: %v", err)
+	}
+}
+
 func TestConfigSetAndValidate(t *testing.T) {
 	c := Defaults()
 	if err := c.Set("lr=0.5; model=nin-fc;width=1/4\nepochs = 3 # comment"); err != nil {
@@ -123,6 +150,11 @@ func TestConfigSetAndValidate(t *testing.T) {
 		{"lr=fast", "lr="},
 		{"epochs=2.5", "epochs="},
 		{"lr", "expected key=value"},
+		{"factor=inf", "expected a finite number"},
+		{"lr=NaN", "expected a finite number"},
+		{"width=1/inf", "fraction"},
+		{"lr=0.1;lr=0.2", "setting lr is given twice (lr=0.1, then lr=0.2)"},
+		{"epochs=2\nepochs=3", "given twice"},
 	} {
 		c := Defaults()
 		if err := c.Set(tc.set); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -254,7 +286,7 @@ func TestTrainDeterministicResumeAndRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		acc, err := Accuracy(&c, b, store, opts.Data.Test)
+		acc, err := Accuracy(context.Background(), &c, b, store, opts.Data.Test)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,9 +55,6 @@ type Plan struct {
 // planKeys are the keys that belong to the plan rather than to fit.Config.
 var planKeys = []string{"claim", "paper", "kind", "source", "datasets", "seeds", "shifts", "sizes", "images", "order"}
 
-// Dir is the folder holding the experiment files, relative to the repository root.
-const Dir = "experiments"
-
 // Names lists the experiments in dir.
 func Names(dir string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.set"))
@@ -72,12 +69,47 @@ func Names(dir string) ([]string, error) {
 	return names, nil
 }
 
-// Load reads experiment name from dir.
+// Load reads experiment name from dir and checks the experiments it
+// refers to: every "arm X: from E" needs an experiment E with an arm X,
+// and a probe's "source = E" a training experiment E.
 func Load(dir, name string) (*Plan, error) {
+	p, err := loadFile(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range p.Arms {
+		if a.From == "" {
+			continue
+		}
+		src, err := loadFile(dir, a.From)
+		if err != nil {
+			return nil, fmt.Errorf("%s: arm %s: from %s: %w", p.Path, a.Name, a.From, err)
+		}
+		if !slices.ContainsFunc(src.Arms, func(b Arm) bool { return b.Name == a.Name && b.From == "" }) {
+			return nil, fmt.Errorf("%s: arm %s: from %s: experiment %s trains no arm %q", p.Path, a.Name, a.From, a.From, a.Name)
+		}
+	}
+	if p.Kind != "train" {
+		src, err := loadFile(dir, p.Source)
+		if err != nil {
+			return nil, fmt.Errorf("%s: source = %s: %w", p.Path, p.Source, err)
+		}
+		if src.Kind != "train" {
+			return nil, fmt.Errorf("%s: source = %s: that experiment is a %s probe, not a training experiment", p.Path, p.Source, src.Kind)
+		}
+	}
+	return p, nil
+}
+
+// loadFile reads and parses one experiment file, with its includes.
+func loadFile(dir, name string) (*Plan, error) {
 	path := filepath.Join(dir, name+".set")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		names, _ := Names(dir)
+		if len(names) == 0 {
+			return nil, fmt.Errorf("unknown experiment %q: %s holds no experiment files (*.set); run from inside the repository or pass -experiments DIR", name, dir)
+		}
 		return nil, fmt.Errorf("unknown experiment %q (no %s): valid experiments are %s", name, path, strings.Join(names, ", "))
 	}
 	text, err := expandIncludes(dir, string(b), 0)
@@ -125,6 +157,7 @@ func expandIncludes(dir, text string, depth int) (string, error) {
 func Parse(name, text string) (*Plan, error) {
 	p := &Plan{Name: name, Kind: "train", Datasets: []string{"mnist"}, Seeds: []uint64{1}, Images: 6}
 	var base []string
+	seen := map[string]int{} // key or "arm NAME" -> line
 	for i, raw := range strings.Split(text, "\n") {
 		line := raw
 		if j := strings.IndexByte(line, '#'); j >= 0 {
@@ -143,6 +176,10 @@ func Parse(name, text string) (*Plan, error) {
 			if !ok || an == "" || strings.ContainsAny(an, " /") {
 				return nil, lineErr("expected \"arm NAME: key=value; ...\"")
 			}
+			if prev, dup := seen["arm "+an]; dup {
+				return nil, lineErr("arm %s is defined twice (lines %d and %d): give each arm once", an, prev, i+1)
+			}
+			seen["arm "+an] = i + 1
 			set = strings.TrimSpace(set)
 			if from, ok := strings.CutPrefix(set, "from "); ok {
 				p.Arms = append(p.Arms, Arm{Name: an, From: strings.TrimSpace(from)})
@@ -156,6 +193,10 @@ func Parse(name, text string) (*Plan, error) {
 			return nil, lineErr("expected key = value, got %q", line)
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if prev, dup := seen[k]; dup {
+			return nil, lineErr("%s is set twice (lines %d and %d of the file with its includes): set it once", k, prev, i+1)
+		}
+		seen[k] = i + 1
 		var err error
 		switch k {
 		case "claim":
@@ -170,13 +211,15 @@ func Parse(name, text string) (*Plan, error) {
 		case "source":
 			p.Source = v
 		case "datasets":
-			p.Datasets = splitList(v)
+			p.Datasets, err = parseNames(v)
 		case "seeds":
 			p.Seeds, err = parseUints(v)
 		case "shifts":
 			p.Shifts, err = parseInts(v)
 		case "sizes":
 			p.Sizes, err = parseInts(v)
+		case "dataset":
+			err = fmt.Errorf("an experiment names its datasets with \"datasets = a, b\"")
 		case "images":
 			p.Images, err = strconv.Atoi(v)
 		case "order":
@@ -194,6 +237,12 @@ func Parse(name, text string) (*Plan, error) {
 	}
 	if p.Kind != "train" && p.Source == "" {
 		return nil, fmt.Errorf("a %s probe needs \"source = <training experiment>\"", p.Kind)
+	}
+	if p.Kind == "translation" && len(p.Shifts) == 0 || p.Kind == "input-size" && len(p.Sizes) == 0 {
+		return nil, fmt.Errorf("a %s probe needs its list of %s", p.Kind, map[string]string{"translation": "shifts = 1, 2", "input-size": "sizes = 24, 32"}[p.Kind])
+	}
+	if p.Kind == "confidence-maps" && p.Images < 1 {
+		return nil, fmt.Errorf("images = %d: a confidence-maps probe shows at least 1 image", p.Images)
 	}
 	// Check every arm's settings now, so a typo fails before hours of training.
 	for _, a := range p.arms() {
@@ -220,18 +269,14 @@ func (p *Plan) arms() []Arm {
 // dataset, then the plan's base settings, the arm's, and extra (the
 // command line's -set), in that order.
 func (p *Plan) Config(a Arm, dataset string, seed uint64, extra string) (fit.Config, error) {
-	c := fit.Defaults()
-	c.Setup.Name = dataset
-	if err := c.AdaptToDataset(); err != nil {
-		return c, err
-	}
-	if c.InputC == 3 {
-		c.Widths = "cifar"
-	}
-	for _, s := range []string{p.Base, a.Set, extra} {
-		if err := c.Set(s); err != nil {
-			return c, fmt.Errorf("arm %s: %w", a.Name, err)
+	for _, layer := range []string{p.Base, a.Set, extra} {
+		if slices.Contains(fit.SettingKeys(layer), "dataset") {
+			return fit.Config{}, fmt.Errorf("arm %s: dataset=… in %q: an experiment's datasets are its \"datasets = a, b\" line (or -datasets)", a.Name, layer)
 		}
+	}
+	c, err := fit.NewConfig("dataset="+dataset, p.Base, a.Set, extra)
+	if err != nil {
+		return c, fmt.Errorf("arm %s: %w", a.Name, err)
 	}
 	c.Seed = seed
 	c.Experiment, c.Arm = p.Name, a.Name
@@ -262,19 +307,40 @@ func (p *Plan) FilterArms(names []string) error {
 	return nil
 }
 
-func splitList(s string) []string {
+// strictList splits a comma-separated list, refusing empty items and an
+// empty list.
+func strictList(s string) ([]string, error) {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
+		if f = strings.TrimSpace(f); f == "" {
+			return nil, fmt.Errorf("%q: empty item in the list", s)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// parseNames parses a non-empty list of names without duplicates.
+func parseNames(s string) ([]string, error) {
+	out, err := strictList(s)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range out {
+		if slices.Contains(out[:i], n) {
+			return nil, fmt.Errorf("%q is listed twice", n)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func parseInts(s string) ([]int, error) {
+	items, err := strictList(s)
+	if err != nil {
+		return nil, err
+	}
 	var out []int
-	for _, f := range splitList(s) {
+	for _, f := range items {
 		n, err := strconv.Atoi(f)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not an integer", f)
@@ -285,16 +351,17 @@ func parseInts(s string) ([]int, error) {
 }
 
 func parseUints(s string) ([]uint64, error) {
+	items, err := parseNames(s)
+	if err != nil {
+		return nil, err
+	}
 	var out []uint64
-	for _, f := range splitList(s) {
+	for _, f := range items {
 		n, err := strconv.ParseUint(f, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a non-negative integer", f)
 		}
 		out = append(out, n)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("empty list")
 	}
 	return out, nil
 }
@@ -302,8 +369,14 @@ func parseUints(s string) ([]uint64, error) {
 // ParseSeeds parses a comma-separated seed list (for -seeds).
 func ParseSeeds(s string) ([]uint64, error) { return parseUints(s) }
 
-// ParseList parses a comma-separated list (for -datasets, -arms).
-func ParseList(s string) []string { return splitList(s) }
+// ParseList parses a comma-separated list of names (for -datasets,
+// -arms): no empty item, no name twice; "" is the empty list.
+func ParseList(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	return parseNames(s)
+}
 
 // FromEnv applies the notebook parameters (environment variables) to a
 // plan and returns the options to run it with, so that CI can run a tiny
@@ -330,7 +403,11 @@ func FromEnv(p *Plan) (Options, error) {
 		p.Seeds = seeds
 	}
 	if s := os.Getenv("NIN_NB_DATASETS"); s != "" {
-		p.Datasets = splitList(s)
+		ds, err := parseNames(s)
+		if err != nil {
+			return o, fmt.Errorf("$NIN_NB_DATASETS: %w", err)
+		}
+		p.Datasets = ds
 	}
 	switch s := os.Getenv("NIN_NB_DRY_RUN"); s {
 	case "", "0":
@@ -360,19 +437,29 @@ func Sweep(name, base, grid string, datasets []string, seeds []uint64) (*Plan, e
 	p := &Plan{Name: name, Kind: "train", Datasets: datasets, Seeds: seeds, Base: base,
 		Claim: "hyperparameter sweep over " + grid}
 	arms := []Arm{{}}
+	keys := map[string]bool{}
 	for _, axis := range strings.Split(grid, ";") {
 		axis = strings.TrimSpace(axis)
 		if axis == "" {
 			continue
 		}
 		k, vals, ok := strings.Cut(axis, "=")
-		if !ok || strings.TrimSpace(vals) == "" {
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.TrimSpace(vals) == "" {
 			return nil, fmt.Errorf("-grid %q: expected key=v1,v2;key2=w1,...", axis)
+		}
+		if keys[k] {
+			return nil, fmt.Errorf("-grid: %s is given twice: list all its values once (%s=a,b)", k, k)
+		}
+		keys[k] = true
+		values, err := parseNames(vals)
+		if err != nil {
+			return nil, fmt.Errorf("-grid %s: %w", k, err)
 		}
 		var next []Arm
 		for _, a := range arms {
-			for _, v := range splitList(vals) {
-				kv := strings.TrimSpace(k) + "=" + v
+			for _, v := range values {
+				kv := k + "=" + v
 				n := kv
 				if a.Name != "" {
 					n = a.Name + "+" + kv

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -54,6 +56,21 @@ func TestParseErrors(t *testing.T) {
 		{"claim = x", "at least one"},
 		{"arm bad name: model=nin", "arm NAME"},
 		{"just words", "key = value"},
+		{"lr = 0.1\nlr = 0.2\narm a: model=nin", "lr is set twice (lines 1 and 2"},
+		{"seeds = 1\nseeds = 2\narm a: model=nin", "seeds is set twice"},
+		{"arm a: model=nin\narm a: model=nin-fc", "arm a is defined twice"},
+		{"arm a: model=nin; lr=0.1; lr=0.2", "lr is given twice"},
+		{"dataset = cifar10\narm a: model=nin", "datasets = a, b"},
+		{"arm a: model=nin; dataset=cifar10", "datasets = a, b"},
+		{"datasets = mnist,,fashion-mnist\narm a: model=nin", "empty item"},
+		{"datasets =\narm a: model=nin", "empty item"},
+		{"datasets = mnist, mnist\narm a: model=nin", "listed twice"},
+		{"seeds = 1, 1\narm a: model=nin", "listed twice"},
+		{"arm a: factor=inf", "finite"},
+		{"arm a: lr=nan", "finite"},
+		{"kind = translation\nsource = gap-vs-fc", "shifts"},
+		{"kind = input-size\nsource = gap-vs-fc", "sizes"},
+		{"kind = confidence-maps\nsource = gap-vs-fc\nimages = 0", "at least 1 image"},
 	} {
 		if _, err := Parse("t", tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error with %q", tc.text, err, tc.want)
@@ -61,6 +78,53 @@ func TestParseErrors(t *testing.T) {
 	}
 	if _, err := Load("../../experiments", "nope"); err == nil || !strings.Contains(err.Error(), "gap-vs-fc") {
 		t.Errorf("unknown experiment: %v", err)
+	}
+	if _, err := Load(t.TempDir(), "gap-vs-fc"); err == nil || !strings.Contains(err.Error(), "holds no experiment files") {
+		t.Errorf("an empty experiments folder: %v", err)
+	}
+}
+
+// TestDanglingReferences: an arm shared "from" another experiment and a
+// probe's source must exist, and the source must be a training experiment.
+func TestDanglingReferences(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name+".set"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("train", "claim = c\narm nin: model=nin")
+	write("probe", "claim = c\nkind = translation\nsource = train\nshifts = 1")
+	write("from-missing", "claim = c\narm nin: from nowhere")
+	write("from-no-arm", "claim = c\narm nin-fc: from train")
+	write("source-missing", "claim = c\nkind = translation\nsource = nowhere\nshifts = 1")
+	write("source-probe", "claim = c\nkind = translation\nsource = probe\nshifts = 1")
+	for _, tc := range []struct{ name, want string }{
+		{"train", ""},
+		{"probe", ""},
+		{"from-missing", `from nowhere: unknown experiment "nowhere"`},
+		{"from-no-arm", `experiment train trains no arm "nin-fc"`},
+		{"source-missing", `source = nowhere: unknown experiment "nowhere"`},
+		{"source-probe", "not a training experiment"},
+	} {
+		_, err := Load(dir, tc.name)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestParseList(t *testing.T) {
+	for _, tc := range []struct{ in, want, err string }{
+		{"", "", ""},
+		{"mnist, fashion-mnist", "mnist,fashion-mnist", ""},
+		{"mnist,", "", "empty item"},
+		{"a,a", "", "listed twice"},
+	} {
+		got, err := ParseList(tc.in)
+		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) || tc.err == "" && (err != nil || strings.Join(got, ",") != tc.want) {
+			t.Errorf("%q: got %v, %v; want %q, error %q", tc.in, got, err, tc.want, tc.err)
+		}
 	}
 }
 
@@ -85,8 +149,19 @@ func TestSweepGrid(t *testing.T) {
 	if _, err := Sweep("sw", "", "lr=-1", []string{"mnist"}, []uint64{1}); err == nil {
 		t.Errorf("a negative learning rate in a sweep was accepted")
 	}
-	if _, err := Sweep("sw", "", "", []string{"mnist"}, []uint64{1}); err == nil {
-		t.Errorf("an empty grid was accepted")
+	for _, tc := range []struct{ grid, want string }{
+		{"", "empty"},
+		{"lr=0.1;lr=0.2", "lr is given twice"},
+		{"lr=0.1,,0.2", "empty item"},
+		{"lr=0.1,0.1", "listed twice"},
+		{"lr=", "expected key=v1,v2"},
+		{"=0.1", "expected key=v1,v2"},
+		{"lr=inf", "finite"},
+		{"dataset=cifar10", "datasets = a, b"},
+	} {
+		if _, err := Sweep("sw", "", tc.grid, []string{"mnist"}, []uint64{1}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("grid %q: got %v, want an error with %q", tc.grid, err, tc.want)
+		}
 	}
 }
 

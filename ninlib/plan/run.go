@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type Options struct {
 	Progress string
 	// DryRun prints what would run without running it.
 	DryRun bool
+	// OnStep and OnEpoch are passed to fit.Options (live curves).
+	OnStep  func(epoch, step, steps int, loss, acc float64)
+	OnEpoch func(runs.Epoch)
 }
 
 // Record is a run directory read back: its config and summary.
@@ -56,11 +60,8 @@ func ReadRecords(resultsDir string) ([]Record, []error) {
 		}
 		var r Record
 		r.Dir = d
-		cfg := struct {
-			fit.Config
-			Command string `json:"command"`
-		}{}
-		if err := runs.ReadJSON(filepath.Join(d, runs.ConfigFile), &cfg); err != nil {
+		cfg, err := fit.ReadRecord(d)
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -69,6 +70,8 @@ func ReadRecords(resultsDir string) ([]Record, []error) {
 			errs = append(errs, err)
 			continue
 		}
+		// A "running" record whose process is gone was interrupted.
+		r.Summary.Status = runs.EffectiveStatus(d, &r.Summary)
 		recs = append(recs, r)
 	}
 	return recs, errs
@@ -76,8 +79,9 @@ func ReadRecords(resultsDir string) ([]Record, []error) {
 
 // Train runs every arm x dataset x seed of a training plan and returns the
 // summaries. A run whose identical configuration already completed is
-// skipped; an interrupted one is resumed. A diverged run is recorded and
-// the plan goes on.
+// skipped; an interrupted one is resumed; one that another process is
+// training right now (its claim is locked) is skipped and reported. A
+// diverged run is recorded and the plan goes on.
 func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
 	if p.Kind != "train" {
 		return nil, fmt.Errorf("experiment %s is a %s probe: run it with `run %s` after %s", p.Name, p.Kind, p.Name, p.Source)
@@ -85,9 +89,9 @@ func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
 	if o.Log == nil {
 		o.Log = os.Stdout
 	}
-	var be compute.Backend
-	prepared := map[datasets.Setup]*datasets.Prepared{}
+	x := &executor{o: o, prepared: map[datasets.Setup]*datasets.Prepared{}}
 	var out []*runs.Summary
+	busy := 0
 	for _, ds := range p.Datasets {
 		for _, a := range p.arms() {
 			if a.From != "" {
@@ -95,49 +99,21 @@ func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
 				continue
 			}
 			for _, seed := range p.Seeds {
+				if err := fit.Interrupted(ctx); err != nil {
+					return out, err
+				}
 				c, err := p.Config(a, ds, seed, o.Extra)
 				if err != nil {
 					return out, err
 				}
 				c.Backend = o.Backend
-				recs, _ := ReadRecords(o.ResultsDir)
-				var resume string
-				done := false
-				for _, r := range recs {
-					if !reflect.DeepEqual(r.Config, c) {
-						continue
-					}
-					switch r.Summary.Status {
-					case runs.StatusCompleted:
-						done = true
-					case runs.StatusInterrupted, runs.StatusRunning:
-						resume = r.Dir
-					}
-				}
 				label := fmt.Sprintf("%s / %s / %s / seed %d", p.Name, a.Name, ds, seed)
-				if done {
-					fmt.Fprintf(o.Log, "== %s: already completed, skipped\n", label)
+				sum, err := x.one(ctx, c, label)
+				if errors.Is(err, runs.ErrLocked) {
+					fmt.Fprintf(o.Log, "== %s: being trained by another process, skipped (%v)\n", label, err)
+					busy++
 					continue
 				}
-				if o.DryRun {
-					fmt.Fprintf(o.Log, "== %s: would run (resume=%q)\n", label, resume)
-					continue
-				}
-				if be == nil {
-					if be, err = backend.Open(o.Backend); err != nil {
-						return out, err
-					}
-				}
-				data := prepared[c.Setup]
-				if data == nil {
-					if data, err = datasets.Prepare(c.Setup); err != nil {
-						return out, err
-					}
-					prepared[c.Setup] = data
-				}
-				fmt.Fprintf(o.Log, "== %s\n", label)
-				sum, err := fit.Train(ctx, c, fit.Options{ResultsDir: o.ResultsDir, Resume: resume, Command: o.Command,
-					Log: o.Log, Progress: o.Progress, Backend: be, Data: data})
 				if sum != nil {
 					out = append(out, sum)
 				}
@@ -150,8 +126,111 @@ func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
 			}
 		}
 	}
+	if busy > 0 {
+		fmt.Fprintf(o.Log, "%d runs were being trained by other processes and were skipped: rerun this command once they end to pick up any they did not finish\n", busy)
+	}
 	return out, nil
 }
+
+// executor runs a plan's runs one at a time, sharing one backend and the
+// prepared data between them.
+type executor struct {
+	o        Options
+	be       compute.Backend
+	prepared map[datasets.Setup]*datasets.Prepared
+}
+
+// one trains (or skips, or resumes) the run of configuration c. It first
+// claims c in the results directory, so that two processes running the
+// same plan never train the same configuration: the second gets an error
+// wrapping runs.ErrLocked.
+func (x *executor) one(ctx context.Context, c fit.Config, label string) (*runs.Summary, error) {
+	o := x.o
+	var claim *runs.Lock
+	if !o.DryRun {
+		var err error
+		if claim, err = Claim(o.ResultsDir, c); err != nil {
+			return nil, err
+		}
+		defer claim.Unlock()
+	}
+	done, resume, live := find(o.ResultsDir, c)
+	if live != "" {
+		return nil, fmt.Errorf("run %s: %w", live, runs.ErrLocked)
+	}
+	if done {
+		fmt.Fprintf(o.Log, "== %s: already completed, skipped\n", label)
+		return nil, nil
+	}
+	if o.DryRun {
+		fmt.Fprintf(o.Log, "== %s: would run (resume=%q)\n", label, resume)
+		return nil, nil
+	}
+	var err error
+	if x.be == nil {
+		if x.be, err = backend.Open(o.Backend); err != nil {
+			return nil, err
+		}
+	}
+	data := x.prepared[c.Setup]
+	if data == nil {
+		if data, err = datasets.Prepare(c.Setup); err != nil {
+			return nil, err
+		}
+		x.prepared[c.Setup] = data
+	}
+	fmt.Fprintf(o.Log, "== %s\n", label)
+	return fit.Train(ctx, c, fit.Options{ResultsDir: o.ResultsDir, Resume: resume, Command: o.Command,
+		Log: o.Log, Progress: o.Progress, Backend: x.be, Data: data, OnStep: o.OnStep, OnEpoch: o.OnEpoch})
+}
+
+// find looks for records of configuration c: done if one completed, live
+// if a live process is training one (started by hand, outside any plan),
+// else the directory of an interrupted one to resume. A failed run starts
+// afresh (resume it by hand with train -resume once its cause is fixed).
+func find(resultsDir string, c fit.Config) (done bool, resume, live string) {
+	recs, _ := ReadRecords(resultsDir)
+	for _, r := range recs {
+		if !SameRun(r.Config, c) {
+			continue
+		}
+		switch r.Summary.Status {
+		case runs.StatusCompleted:
+			return true, "", ""
+		case runs.StatusRunning:
+			live = r.Dir
+		case runs.StatusInterrupted:
+			resume = r.Dir
+		}
+	}
+	return false, resume, live
+}
+
+// SameRun reports whether two configurations describe the same run: equal
+// in every setting, the backend compared as resolved ("" is the default).
+func SameRun(a, b fit.Config) bool {
+	a.Backend, b.Backend = backend.Resolve(a.Backend), backend.Resolve(b.Backend)
+	return reflect.DeepEqual(a, b)
+}
+
+// Claim locks configuration c in resultsDir (results/.claims/), so that
+// only one process at a time looks for, resumes or starts its run.
+func Claim(resultsDir string, c fit.Config) (*runs.Lock, error) {
+	c.Backend = backend.Resolve(c.Backend)
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	dir := filepath.Join(resultsDir, ClaimsDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w (is %s writable?)", dir, err, resultsDir)
+	}
+	return runs.TryLock(filepath.Join(dir, fmt.Sprintf("%s.%s.%s.s%d.%x.lock", c.Experiment, c.Arm, c.Setup.Name, c.Seed, sum[:6])))
+}
+
+// ClaimsDir holds the claim locks of plan runs (git-ignored).
+const ClaimsDir = ".claims"
 
 // Reproduces reports whether record r is what running p now would produce
 // for r's arm, dataset and seed with extra as the command line's -set: the
@@ -171,7 +250,7 @@ func (p *Plan) Reproduces(r Record, extra string) bool {
 			return false
 		}
 		c.Backend = r.Config.Backend
-		return reflect.DeepEqual(c, r.Config)
+		return SameRun(c, r.Config)
 	}
 	return false
 }

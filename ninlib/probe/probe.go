@@ -8,6 +8,7 @@ package probe
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -101,8 +102,8 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 	}
 	prepared := map[datasets.Setup]*datasets.Prepared{}
 	for _, src := range sources {
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w: %v", fit.ErrInterrupted, ctx.Err())
+		if err := fit.Interrupted(ctx); err != nil {
+			return err
 		}
 		if done[src.Summary.ID] || !datasetWanted(p, src.Config.Setup.Name) {
 			continue
@@ -120,8 +121,10 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 		// The probe's own settings (e.g. test_subset) and the command
 		// line's apply to the source run's data preparation.
 		cfg := src.Config
-		if err := cfg.Set(p.Base + ";" + o.Extra); err != nil {
-			return err
+		for _, layer := range []string{p.Base, o.Extra} {
+			if err := cfg.Set(layer); err != nil {
+				return err
+			}
 		}
 		data := prepared[cfg.Setup]
 		if data == nil {
@@ -130,7 +133,7 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 			}
 			prepared[cfg.Setup] = data
 		}
-		if err := one(p, o, be, src, data); err != nil {
+		if err := one(ctx, p, o, be, src, data); err != nil {
 			return fmt.Errorf("%s of %s: %w", p.Kind, src.Summary.ID, err)
 		}
 	}
@@ -146,8 +149,9 @@ func datasetWanted(p *plan.Plan, ds string) bool {
 	return false
 }
 
-// one probes one source run and writes its record.
-func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, data *datasets.Prepared) error {
+// one probes one source run and writes its record (only once everything
+// is measured: an interrupted probe leaves nothing behind).
+func one(ctx context.Context, p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, data *datasets.Prepared) error {
 	start := time.Now()
 	test := data.Test
 	c := src.Config
@@ -165,7 +169,7 @@ func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, data
 			shifts = []int{0, 1, 2, 3, 4, 5, 6}
 		}
 		for _, s := range shifts {
-			acc, err := Translated(&c, be, store, test, s)
+			acc, err := Translated(ctx, &c, be, store, test, s)
 			if err != nil {
 				return err
 			}
@@ -179,20 +183,24 @@ func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, data
 		}
 		for _, sz := range sizes {
 			res.X = append(res.X, sz)
-			accR, errR := Accuracy(&c, be, store, Resize(test, sz))
-			accP, _ := Accuracy(&c, be, store, PadCrop(test, sz))
+			accR, errR := Accuracy(ctx, &c, be, store, Resize(test, sz))
+			accP, errP := Accuracy(ctx, &c, be, store, PadCrop(test, sz))
+			if err := errors.Join(errR, errP); errors.Is(err, fit.ErrInterrupted) {
+				return err
+			}
 			msg := ""
-			if errR != nil {
-				accR, accP, msg = math.NaN(), math.NaN(), errR.Error()
+			if errR != nil || errP != nil {
+				// The model refuses this size (an FC head): recorded as such.
+				accR, accP, msg = math.NaN(), math.NaN(), errors.Join(errR, errP).Error()
 			}
 			res.Acc, res.AccPad, res.Errors = append(res.Acc, accR), append(res.AccPad, accP), append(res.Errors, msg)
 			fmt.Fprintf(o.Log, "  %s at %dx%d: resized %.4f, padded %.4f %s\n", src.Summary.ID, sz, sz, accR, accP, msg)
 		}
 	case "generalization":
-		if res.TrainAcc, err = Accuracy(&c, be, store, data.Train); err != nil {
+		if res.TrainAcc, err = Accuracy(ctx, &c, be, store, data.Train); err != nil {
 			return err
 		}
-		if res.TestAcc, err = Accuracy(&c, be, store, test); err != nil {
+		if res.TestAcc, err = Accuracy(ctx, &c, be, store, test); err != nil {
 			return err
 		}
 		fmt.Fprintf(o.Log, "  %s: train error %.2f%% (%d images, inference mode), test error %.2f%%\n",
@@ -221,10 +229,7 @@ func one(p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, data
 		}
 	}
 	raw, _ := json.Marshal(sanitize(res))
-	cfg := struct {
-		fit.Config
-		Command string `json:"command"`
-	}{c, o.Command}
+	cfg := fit.Record{Config: c, Command: o.Command}
 	cfg.Experiment = p.Name
 	if err := runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), cfg); err != nil {
 		return err
@@ -269,15 +274,15 @@ func curve(kind, title string, r Result) ([]byte, error) {
 }
 
 // Accuracy is fit.Accuracy (test accuracy of c's model with store's weights).
-func Accuracy(c *fit.Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
-	return fit.Accuracy(c, be, store, s)
+func Accuracy(ctx context.Context, c *fit.Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
+	return fit.Accuracy(ctx, c, be, store, s)
 }
 
 // Translated returns the accuracy on s with every image shifted by
 // `shift` pixels, averaged over the four directions (up, down, left, right).
-func Translated(c *fit.Config, be compute.Backend, store *model.Store, s *datasets.Set, shift int) (float64, error) {
+func Translated(ctx context.Context, c *fit.Config, be compute.Backend, store *model.Store, s *datasets.Set, shift int) (float64, error) {
 	if shift == 0 {
-		return Accuracy(c, be, store, s)
+		return Accuracy(ctx, c, be, store, s)
 	}
 	var sum float64
 	for _, d := range [][2]int{{shift, 0}, {-shift, 0}, {0, shift}, {0, -shift}} {
@@ -285,7 +290,7 @@ func Translated(c *fit.Config, be compute.Backend, store *model.Store, s *datase
 		for i := 0; i < s.N; i++ {
 			datasets.Translate(t.Image(i), s.Image(i), s.H, s.W, s.C, d[0], d[1], 0)
 		}
-		acc, err := Accuracy(c, be, store, t)
+		acc, err := Accuracy(ctx, c, be, store, t)
 		if err != nil {
 			return 0, err
 		}

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ninbench/nin/ninlib/datasets"
 )
 
 // Status of a run.
@@ -99,6 +101,10 @@ type Summary struct {
 	End       time.Time   `json:"end"`
 	Command   string      `json:"command"`
 	Env       Environment `json:"environment"`
+	// Data names the dataset files the run read and their verified
+	// checksums (absent from runs made before it was recorded, and for
+	// data handed to fit.Train in memory).
+	Data *datasets.Provenance `json:"data,omitempty"`
 	// Probe holds the results of analysis runs (translation, input size).
 	Probe json.RawMessage `json:"probe,omitempty"`
 }

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -117,5 +118,38 @@ func TestPeakRSS(t *testing.T) {
 	}
 	if m := PeakRSSMB(); m < 1 || m > 1<<20 {
 		t.Errorf("peak RSS %v MiB", m)
+	}
+}
+
+// TestLockIsExclusiveAndLive: a run directory's lock excludes a second
+// holder (naming the first's PID), makes the run live to readers, and a
+// "running" summary without a live lock reads as interrupted.
+func TestLockIsExclusiveAndLive(t *testing.T) {
+	dir := t.TempDir()
+	running := &Summary{Status: StatusRunning}
+	if Live(dir) || EffectiveStatus(dir, running) != StatusInterrupted {
+		t.Fatalf("a directory without a lock is live or running")
+	}
+	l, err := TryLock(filepath.Join(dir, LockFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Live(dir) || EffectiveStatus(dir, running) != StatusRunning {
+		t.Errorf("a held lock does not make the run live")
+	}
+	_, err = TryLock(filepath.Join(dir, LockFile))
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprint(os.Getpid())) {
+		t.Errorf("second lock: %v, want ErrLocked naming pid %d", err, os.Getpid())
+	}
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "another process") {
+		t.Errorf("Open of a locked run: %v", err)
+	}
+	l.Unlock()
+	l.Unlock() // twice is harmless
+	if Live(dir) {
+		t.Errorf("the lock is still live after Unlock")
+	}
+	if EffectiveStatus(dir, &Summary{Status: StatusCompleted}) != StatusCompleted {
+		t.Errorf("EffectiveStatus changed a completed run")
 	}
 }
