@@ -490,3 +490,30 @@ func TestVerifyExtractedContent(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadVerifiesContent: Load, which every run uses, refuses a dataset
+// whose files do not match their checksums, and returns the provenance of
+// those that do.
+func TestLoadVerifiesContent(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	s, _ := Lookup("mnist")
+	dir, err := Locate(s)
+	if err != nil {
+		t.Skipf("MNIST not available: %v", err)
+	}
+	data := t.TempDir()
+	t.Setenv(DataDirEnv, data)
+	cp := filepath.Join(data, "mnist")
+	os.MkdirAll(cp, 0o755)
+	for _, f := range s.Files {
+		b, _ := os.ReadFile(filepath.Join(dir, f.Name))
+		os.WriteFile(filepath.Join(cp, f.Name), b, 0o644)
+	}
+	if _, _, p, err := Load("mnist"); err != nil || p.Dir != cp || len(p.Files) != 4 {
+		t.Fatalf("a good copy: %v, provenance %+v", err, p)
+	}
+	flip(t, filepath.Join(cp, "train-labels-idx1-ubyte.gz"))
+	if _, _, _, err := Load("mnist"); err == nil || !strings.Contains(err.Error(), "wrong sha256") {
+		t.Errorf("a corrupt copy: got %v, want a checksum error", err)
+	}
+}

@@ -259,24 +259,6 @@ func (c *Config) SetFile(path string) error {
 	return nil
 }
 
-// SetFromEnv applies NIN_SET (a -set string) and NIN_<KEY> variables (key
-// upper-cased), the way notebooks are configured.
-func (c *Config) SetFromEnv() error {
-	if s := os.Getenv("NIN_SET"); s != "" {
-		if err := c.Set(s); err != nil {
-			return fmt.Errorf("$NIN_SET: %w", err)
-		}
-	}
-	for _, k := range Keys() {
-		if v, ok := os.LookupEnv("NIN_" + strings.ToUpper(k)); ok {
-			if err := c.Set(k + "=" + v); err != nil {
-				return fmt.Errorf("$NIN_%s: %w", strings.ToUpper(k), err)
-			}
-		}
-	}
-	return nil
-}
-
 // AdaptToDataset sets the input shape and classes from the dataset's
 // manifest entry, and the widths preset from its channels: CIFAR NIN's
 // widths for colour images, the digit widths (half of them) for grey ones.

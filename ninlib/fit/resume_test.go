@@ -126,6 +126,12 @@ func TestResumeRefuses(t *testing.T) {
 			}
 			t.Cleanup(l.Unlock)
 		}, "", "another process"},
+		{"diverged", 1, func(t *testing.T, dir string) {
+			var s runs.Summary
+			runs.ReadJSON(filepath.Join(dir, runs.SummaryFile), &s)
+			s.Status = runs.StatusDiverged
+			runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), s)
+		}, "", "resuming would diverge again"},
 		{"not a run directory", 1, func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, runs.ConfigFile)) }, "", "is it a run directory"},
 	} {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
