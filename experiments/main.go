@@ -24,6 +24,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/repo"
@@ -68,7 +69,7 @@ func main() {
 	case "data":
 		err = cmdData(args)
 	case "keys":
-		fmt.Println(strings.Join(fit.Keys(), "\n"))
+		fmt.Println(strings.Join(config.Keys(), "\n"))
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -162,9 +163,9 @@ func experimentsDir(flagValue string) (string, error) { return repo.Dir(flagValu
 func (f configFlags) backendSetting(setting string) (string, error) {
 	flagValue := strings.TrimSpace(*f.backend)
 	if setting == "" {
-		for _, k := range fit.SettingKeys(*f.set) {
+		for _, k := range config.SettingKeys(*f.set) {
 			if k == "backend" {
-				c := fit.Defaults()
+				c := config.Defaults()
 				_ = c.Set(*f.set)
 				setting = c.Backend
 			}
@@ -191,7 +192,7 @@ func (f configFlags) extraSettings() (string, error) {
 			return "", fmt.Errorf("-config: %w", err)
 		}
 		// Check the file alone first, so that an error names it.
-		probe := fit.Defaults()
+		probe := config.Defaults()
 		if err := probe.SetFile(path); err != nil {
 			return "", fmt.Errorf("-config: %w", err)
 		}
@@ -212,7 +213,7 @@ func cmdSummary(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	c := fit.Defaults()
+	c := config.Defaults()
 	c.Options = nin.Defaults()
 	if err := c.Set(*set); err != nil {
 		return err

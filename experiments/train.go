@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/probe"
@@ -30,7 +31,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 		return err
 	}
 	o := fit.Options{Resume: *resume, Command: commandLine(), Progress: *cf.progress, Fault: faultHook}
-	var c fit.Config
+	var c config.Config
 	if *resume != "" {
 		// The saved configuration is the truth; what is given here may
 		// only change the keys fit.Resumable lists (checked by fit.Train).
@@ -66,11 +67,11 @@ func cmdTrain(ctx context.Context, args []string) error {
 // newConfig assembles a new run's configuration: from the run in dir if
 // given (its config.json), else from the defaults adapted to the dataset,
 // then extra.
-func newConfig(dir, extra string) (fit.Config, error) {
+func newConfig(dir, extra string) (config.Config, error) {
 	if dir == "" {
-		return fit.NewConfig(extra)
+		return config.New(extra)
 	}
-	rec, err := fit.ReadRecord(dir)
+	rec, err := runs.ReadRunConfig(dir)
 	if err != nil {
 		return rec.Config, fmt.Errorf("-from %s: %w", dir, err)
 	}
@@ -78,7 +79,7 @@ func newConfig(dir, extra string) (fit.Config, error) {
 	if err := c.Set(extra); err != nil {
 		return c, err
 	}
-	if containsKey(fit.SettingKeys(extra), "dataset") {
+	if containsKey(config.SettingKeys(extra), "dataset") {
 		if err := c.AdaptToDataset(); err != nil {
 			return c, err
 		}

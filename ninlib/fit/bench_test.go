@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ninbench/nin/ninlib/backend"
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
 )
@@ -45,8 +46,8 @@ func benchBackend(b *testing.B) compute.Backend {
 	return be
 }
 
-func benchSetup(b testing.TB, set string, h, w, c, batch int) (*Config, *datasets.Set) {
-	cfg := Defaults()
+func benchSetup(b testing.TB, set string, h, w, c, batch int) (*config.Config, *datasets.Set) {
+	cfg := config.Defaults()
 	cfg.InputH, cfg.InputW, cfg.InputC, cfg.Classes = h, w, c, 10
 	// NIN_BENCH_SET overrides options of every configuration, to compare
 	// formulations: NIN_BENCH_SET="conv_impl=patches;split=4".
@@ -63,7 +64,7 @@ func benchSetup(b testing.TB, set string, h, w, c, batch int) (*Config, *dataset
 	return &cfg, s
 }
 
-func reportRates(b *testing.B, cfg *Config, batch int, factor float64) {
+func reportRates(b *testing.B, cfg *config.Config, batch int, factor float64) {
 	sum, err := nin.Summarize(cfg.Options)
 	if err != nil {
 		b.Fatal(err)

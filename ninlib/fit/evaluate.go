@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/support/exceptions"
 
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/runs"
@@ -36,7 +37,7 @@ func BestDir(runDir string) string {
 // returns stale values from its previous call, and can make the training
 // step lose an update (reproduced in TestEvalSeesCurrentWeights). Cloning
 // keeps the training buffers out of the evaluation graph entirely.
-func Evaluate(ctx context.Context, c *Config, be compute.Backend, store *model.Store, ds train.Dataset) (meanLoss, acc float64, err error) {
+func Evaluate(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, ds train.Dataset) (meanLoss, acc float64, err error) {
 	a, err := c.Options.Arch()
 	if err != nil {
 		return 0, 0, err
@@ -101,7 +102,7 @@ func LoadBest(runDir string) (*model.Store, error) {
 
 // TestBest evaluates the best-validation checkpoint of a run on a test set
 // and returns its accuracy.
-func TestBest(ctx context.Context, c *Config, be compute.Backend, runDir string, test *datasets.Set) (float64, error) {
+func TestBest(ctx context.Context, c *config.Config, be compute.Backend, runDir string, test *datasets.Set) (float64, error) {
 	store, err := LoadBest(runDir)
 	if err != nil {
 		return 0, err
@@ -110,7 +111,7 @@ func TestBest(ctx context.Context, c *Config, be compute.Backend, runDir string,
 }
 
 // Accuracy evaluates the model of c with the weights in store on s.
-func Accuracy(ctx context.Context, c *Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
+func Accuracy(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
 	if err := c.Options.CheckInput(s.H, s.W, s.C); err != nil {
 		return 0, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model/initializer"
 
 	"github.com/ninbench/nin/ninlib/backend"
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/runs"
@@ -81,7 +82,7 @@ func TestSGDUpdate(t *testing.T) {
 }
 
 func TestSchedules(t *testing.T) {
-	c := Defaults()
+	c := config.Defaults()
 	c.LR, c.Epochs, c.WarmupEpochs = 1, 10, 0
 	for _, tc := range []struct {
 		kind       string
@@ -110,72 +111,6 @@ func TestSchedules(t *testing.T) {
 	}
 }
 
-// TestNewConfig: the one constructor adapts to the dataset the settings
-// name (shape, classes, widths preset), then applies the layers in order.
-func TestNewConfig(t *testing.T) {
-	for _, tc := range []struct {
-		layers          []string
-		h, c, classes   int
-		widths, variant string
-		lr              float64
-	}{
-		{nil, 28, 1, 10, "digits", "nin", 0.001},
-		{[]string{"dataset=cifar100"}, 32, 3, 100, "cifar", "nin", 0.001},
-		{[]string{"dataset=svhn;model=nin-fc", "lr=0.01"}, 32, 3, 10, "cifar", "nin-fc", 0.01},
-		{[]string{"dataset=cifar10", "widths=digits"}, 32, 3, 10, "digits", "nin", 0.001},
-	} {
-		c, err := NewConfig(tc.layers...)
-		if err != nil {
-			t.Fatalf("%v: %v", tc.layers, err)
-		}
-		if c.InputH != tc.h || c.InputC != tc.c || c.Classes != tc.classes || c.Widths != tc.widths || c.Variant != tc.variant || c.LR != tc.lr {
-			t.Errorf("%v: %dx%d, %d classes, widths %s, model %s, lr %v", tc.layers, c.InputH, c.InputC, c.Classes, c.Widths, c.Variant, c.LR)
-		}
-	}
-	if _, err := NewConfig("dataset=imagenet"); err == nil || !strings.Contains(err.Error(), "unknown dataset") {
-		t.Errorf("unknown dataset: %v", err)
-	}
-}
-
-func TestConfigSetAndValidate(t *testing.T) {
-	c := Defaults()
-	if err := c.Set("lr=0.5; model=nin-fc;width=1/4\nepochs = 3 # comment"); err != nil {
-		t.Fatal(err)
-	}
-	if c.LR != 0.5 || c.Variant != "nin-fc" || c.Width != 0.25 || c.Epochs != 3 {
-		t.Errorf("Set gave %+v", c)
-	}
-	for _, tc := range []struct{ set, want string }{
-		{"learning_rate=1", `unknown setting "learning_rate"`},
-		{"lr=fast", "lr="},
-		{"epochs=2.5", "epochs="},
-		{"lr", "expected key=value"},
-		{"factor=inf", "expected a finite number"},
-		{"lr=NaN", "expected a finite number"},
-		{"width=1/inf", "fraction"},
-		{"lr=0.1;lr=0.2", "setting lr is given twice (lr=0.1, then lr=0.2)"},
-		{"epochs=2\nepochs=3", "given twice"},
-	} {
-		c := Defaults()
-		if err := c.Set(tc.set); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Set(%q): got %v, want an error containing %q", tc.set, err, tc.want)
-		}
-	}
-	for _, tc := range []struct{ set, key string }{
-		{"lr=-0.1", "lr"}, {"dropout=1", "dropout"}, {"momentum=1", "momentum"}, {"optimizer=lbfgs", "optimizer"},
-		{"schedule=exp", "schedule"}, {"dataset=imagenet", "dataset"}, {"epochs=0", "epochs"}, {"model=vgg", "model variant"},
-		{"batch_size=0", "batch_size"}, {"factor=0.5", "factor"}, {"flip=true", "flip"},
-	} {
-		c := Defaults()
-		if err := c.Set(tc.set); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.key) {
-			t.Errorf("%s: Validate gave %v, want an error naming %q", tc.set, err, tc.key)
-		}
-	}
-}
-
 // toyData makes a learnable 4-class problem: a bright 3x3 square in one of
 // the four quadrants of a 12x12 image, plus noise.
 func toyData(n int, seed uint64) *datasets.Set {
@@ -198,8 +133,8 @@ func toyData(n int, seed uint64) *datasets.Set {
 	return s
 }
 
-func toyConfig() Config {
-	c := Defaults()
+func toyConfig() config.Config {
+	c := config.Defaults()
 	c.Setup.Name = "mnist" // only validated by name; data comes from Options.Data
 	c.InputH, c.InputW, c.InputC, c.Classes = 12, 12, 1, 4
 	c.Width = 1.0 / 8
@@ -311,17 +246,6 @@ func TestDivergenceStopsAndIsRecorded(t *testing.T) {
 	if onDisk.Status != runs.StatusDiverged || !strings.Contains(onDisk.Error, "NaN or infinite") {
 		t.Errorf("summary.json: status %q error %q", onDisk.Status, onDisk.Error)
 	}
-}
-
-func FuzzConfigSet(f *testing.F) {
-	f.Add("lr=0.1;model=nin-fc;width=1/4\nepochs=3 # c")
-	f.Add("seed=18446744073709551615;flip=true")
-	f.Fuzz(func(t *testing.T, s string) {
-		c := Defaults()
-		if c.Set(s) == nil {
-			_ = c.Validate()
-		}
-	})
 }
 
 func TestResultsDirThatCannotBeCreated(t *testing.T) {

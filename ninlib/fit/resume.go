@@ -3,49 +3,24 @@ package fit
 import (
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/runs"
 )
-
-// Record is config.json: the configuration of a run, the command that
-// started it, and the changes later resumes made to it.
-type Record struct {
-	Config
-	Command    string      `json:"command"`
-	Amendments []Amendment `json:"amendments,omitempty"`
-}
-
-// Amendment is one change a resume made to a run's configuration (only
-// the keys in Resumable may change).
-type Amendment struct {
-	At      time.Time `json:"at"`
-	Key     string    `json:"key"`
-	From    string    `json:"from"`
-	To      string    `json:"to"`
-	Command string    `json:"command"`
-}
-
-// ReadRecord reads a run directory's config.json.
-func ReadRecord(dir string) (Record, error) {
-	var r Record
-	err := runs.ReadJSON(filepath.Join(dir, runs.ConfigFile), &r)
-	return r, err
-}
 
 // reopen locks the run directory o.Resume and returns its writer and its
 // configuration: the saved one, with the changes o.ResumeSet makes to the
 // keys a resume may change (recorded in config.json). It refuses a run
 // that another process is training, a run with nothing left to do, and a
 // run whose committed checkpoint is missing or altered.
-func reopen(o Options) (*runs.Writer, Config, error) {
+func reopen(o Options) (*runs.Writer, config.Config, error) {
 	dir := o.Resume
-	rec, err := ReadRecord(dir)
+	rec, err := runs.ReadRunConfig(dir)
 	if err != nil {
-		return nil, Config{}, fmt.Errorf("resume %s: %w (is it a run directory, RESULTS/runs/<id>?)", dir, err)
+		return nil, config.Config{}, fmt.Errorf("resume %s: %w (is it a run directory, RESULTS/runs/<id>?)", dir, err)
 	}
 	c := rec.Config
 	changes, err := resumeChanges(c, o.ResumeSet)
@@ -83,23 +58,19 @@ func reopen(o Options) (*runs.Writer, Config, error) {
 
 // resumeChanges returns the keys that settings change in saved, refusing
 // any key a resume may not change.
-func resumeChanges(saved Config, settings string) ([]Amendment, error) {
+func resumeChanges(saved config.Config, settings string) ([]runs.Amendment, error) {
 	asked := saved
 	if err := asked.Set(settings); err != nil {
 		return nil, err
 	}
-	var changes []Amendment
+	var changes []runs.Amendment
 	var refused []string
-	before, after := saved.fields(), asked.fields()
-	for i, f := range before {
-		if reflect.DeepEqual(f.v.Interface(), after[i].v.Interface()) {
+	for _, ch := range config.Diff(saved, asked) {
+		if !slices.Contains(Resumable, ch.Key) {
+			refused = append(refused, fmt.Sprintf("%s (saved %s, asked %s)", ch.Key, ch.From, ch.To))
 			continue
 		}
-		if !slices.Contains(Resumable, f.key) {
-			refused = append(refused, fmt.Sprintf("%s (saved %v, asked %v)", f.key, f.v.Interface(), after[i].v.Interface()))
-			continue
-		}
-		changes = append(changes, Amendment{Key: f.key, From: fmt.Sprint(f.v.Interface()), To: fmt.Sprint(after[i].v.Interface())})
+		changes = append(changes, runs.Amendment{Key: ch.Key, From: ch.From, To: ch.To})
 	}
 	if len(refused) > 0 {
 		return nil, fmt.Errorf("a resume continues the saved configuration (config.json); only %s may change, not %s: to change those, start a new run",
@@ -110,7 +81,7 @@ func resumeChanges(saved Config, settings string) ([]Amendment, error) {
 
 // resumable refuses a resume that has nothing exact to do (read before
 // the lock is taken; runs.Open then rereads the state under it).
-func resumable(dir string, c *Config) error {
+func resumable(dir string, c *config.Config) error {
 	var s runs.Summary
 	var st runs.State
 	_ = runs.ReadJSON(filepath.Join(dir, runs.SummaryFile), &s)

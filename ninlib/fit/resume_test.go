@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
@@ -35,7 +36,7 @@ func trainToy(t *testing.T, results string, epochs int, o Options) (*runs.Summar
 // resume resumes dir with settings and returns the summary and error.
 func resume(t *testing.T, dir, settings string) (*runs.Summary, error) {
 	t.Helper()
-	return Train(context.Background(), Defaults(), Options{Resume: dir, ResumeSet: settings, Log: io.Discard, Progress: "none",
+	return Train(context.Background(), config.Defaults(), Options{Resume: dir, ResumeSet: settings, Log: io.Discard, Progress: "none",
 		Backend: goBackend(t), Data: toyPrepared(), Command: "resume " + settings})
 }
 
@@ -78,7 +79,7 @@ func TestExtendCompletedRun(t *testing.T) {
 	if got[2].TrainLoss >= got[0].TrainLoss {
 		t.Errorf("epoch 3 training loss %v is not below epoch 1's %v: fresh weights?", got[2].TrainLoss, got[0].TrainLoss)
 	}
-	rec, err := ReadRecord(dir)
+	rec, err := runs.ReadRunConfig(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,11 +92,11 @@ func TestExtendCompletedRun(t *testing.T) {
 // epochs, whatever configuration the caller passes.
 func TestResumeKeepsSavedConfig(t *testing.T) {
 	_, dir := trainToy(t, t.TempDir(), 2, Options{StopAfterEpochs: 1})
-	sum, err := resume(t, dir, "") // Defaults() has epochs=3
+	sum, err := resume(t, dir, "") // config.Defaults() has epochs=3
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, _ := ReadRecord(dir)
+	rec, _ := runs.ReadRunConfig(dir)
 	if sum.Epochs != 2 || rec.Epochs != 2 || len(rec.Amendments) != 0 {
 		t.Errorf("resumed a 2-epoch run: %d epochs done, config.json says %d, amendments %v", sum.Epochs, rec.Epochs, rec.Amendments)
 	}
@@ -220,13 +221,13 @@ func TestInterruptDuringFinalTest(t *testing.T) {
 func TestRejectedBeforeTrainingLeavesNoRecord(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		mut  func(c *Config)
+		mut  func(c *config.Config)
 		want string
 	}{
-		{"batch larger than the data", func(c *Config) { c.BatchSize = 1000 }, "batch_size 1000 is larger than the 256 training records"},
-		{"input shape", func(c *Config) { c.InputH, c.InputW = 16, 16 }, "is 12x12x1 with 4 classes but the model is configured for 16x16x1"},
-		{"classes", func(c *Config) { c.Classes = 7 }, "with 4 classes"},
-		{"bad value", func(c *Config) { c.Factor = 0.5 }, "factor"},
+		{"batch larger than the data", func(c *config.Config) { c.BatchSize = 1000 }, "batch_size 1000 is larger than the 256 training records"},
+		{"input shape", func(c *config.Config) { c.InputH, c.InputW = 16, 16 }, "is 12x12x1 with 4 classes but the model is configured for 16x16x1"},
+		{"classes", func(c *config.Config) { c.Classes = 7 }, "with 4 classes"},
+		{"bad value", func(c *config.Config) { c.Factor = 0.5 }, "factor"},
 	} {
 		c := toyConfig()
 		tc.mut(&c)

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/ninbench/nin/ninlib/config"
 )
 
 // Schedule decides the learning rate of each epoch. Its state is saved in
@@ -23,8 +24,8 @@ type Schedule struct {
 }
 
 // NewSchedule makes the schedule of a config.
-func NewSchedule(c *Config) *Schedule {
-	ms, _ := c.milestones()
+func NewSchedule(c *config.Config) *Schedule {
+	ms, _ := c.MilestoneEpochs()
 	return &Schedule{Kind: c.Schedule, Base: c.LR, Factor: c.Factor, Patience: c.Patience, Milestones: ms,
 		Warmup: c.WarmupEpochs, Epochs: c.Epochs, Current: c.LR, Best: math.Inf(-1)}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/gomlx/gomlx/support/exceptions"
+	"github.com/ninbench/nin/ninlib/config"
 )
 
 // Mult is a per-variable multiplier rule, matched on the variable's path.
@@ -122,7 +123,7 @@ func (o *SGD) Clear(scope *model.Scope) error {
 
 // newOptimizer returns the optimizer of a config; lastLayer names the
 // layer that Caffe's multipliers slow down.
-func newOptimizer(c *Config, lastLayer string) (optimizer.Interface, error) {
+func newOptimizer(c *config.Config, lastLayer string) (optimizer.Interface, error) {
 	switch c.Optimizer {
 	case "sgd":
 		o := &SGD{Momentum: c.Momentum, WeightDecay: c.WeightDecay, InitialLR: c.LR}

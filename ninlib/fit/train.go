@@ -1,3 +1,10 @@
+// Package fit trains and evaluates the models of package nin on the
+// datasets of package datasets with GoMLX's trainer, loop, checkpoints and
+// progress bar, adding what the paper's recipe needs and GoMLX lacks:
+// momentum SGD with Caffe's per-layer learning-rate multipliers, the
+// "divide by 10 on plateau" schedule and divergence detection. Train
+// composes a run writer (package runs: the record and its commit order)
+// with a trainer (an epoch, an evaluation).
 package fit
 
 import (
@@ -12,6 +19,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/ninbench/nin/ninlib/backend"
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/repo"
@@ -63,7 +71,7 @@ type Options struct {
 var Resumable = []string{"epochs"}
 
 // RunID makes the directory name of a new run.
-func RunID(c *Config, t time.Time) string {
+func RunID(c *config.Config, t time.Time) string {
 	return fmt.Sprintf("%s.%s.%s.s%d.%s", c.Experiment, armOf(c), c.Setup.Name, c.Seed, t.UTC().Format("20060102T150405.000"))
 }
 
@@ -72,7 +80,7 @@ func RunID(c *Config, t time.Time) string {
 // ErrDiverged or ErrInterrupted when the run stopped early; the record is
 // complete in every case. A run that cannot start (a bad setting, data
 // that does not fit the model) returns an error and records nothing.
-func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
+func Train(ctx context.Context, c config.Config, o Options) (*runs.Summary, error) {
 	o = o.withDefaults()
 	var w *runs.Writer
 	if o.Resume != "" {
@@ -85,7 +93,7 @@ func Train(ctx context.Context, c Config, o Options) (*runs.Summary, error) {
 	}
 	be, data, err := open(&c, o)
 	if err == nil && w == nil {
-		w, err = runs.Create(o.ResultsDir, RunID(&c, time.Now()), Record{Config: c, Command: o.Command})
+		w, err = runs.Create(o.ResultsDir, RunID(&c, time.Now()), runs.RunConfig{Config: c, Command: o.Command})
 	}
 	if err != nil {
 		if w != nil {
@@ -143,7 +151,7 @@ func Interrupted(ctx context.Context) error {
 
 // open opens the backend and the data of a run and checks that they fit
 // its configuration, before anything is written.
-func open(c *Config, o Options) (compute.Backend, *datasets.Prepared, error) {
+func open(c *config.Config, o Options) (compute.Backend, *datasets.Prepared, error) {
 	be := o.Backend
 	if be == nil {
 		var err error
@@ -172,7 +180,7 @@ func open(c *Config, o Options) (compute.Backend, *datasets.Prepared, error) {
 }
 
 // newSummary is the summary of a run as it starts.
-func newSummary(c *Config, o Options, be compute.Backend, data *datasets.Prepared, dir string) runs.Summary {
+func newSummary(c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, dir string) runs.Summary {
 	s := runs.Summary{ID: filepath.Base(dir), Experiment: c.Experiment, Arm: armOf(c), Dataset: c.Setup.Name, Variant: c.Variant,
 		Seed: c.Seed, Command: o.Command, Env: Environment(c.Backend, be), Data: data.Provenance}
 	if acc, err := Summarize(c); err == nil {
@@ -182,7 +190,7 @@ func newSummary(c *Config, o Options, be compute.Backend, data *datasets.Prepare
 	return s
 }
 
-func armOf(c *Config) string {
+func armOf(c *config.Config) string {
 	if c.Arm != "" {
 		return c.Arm
 	}
@@ -200,4 +208,4 @@ func Environment(backendConfig string, be compute.Backend) runs.Environment {
 }
 
 // Summarize is the model accounting of a config.
-func Summarize(c *Config) (*nin.Summary, error) { return nin.Summarize(c.Options) }
+func Summarize(c *config.Config) (*nin.Summary, error) { return nin.Summarize(c.Options) }

@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/metric"
 	"github.com/gomlx/gomlx/support/exceptions"
 
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/runs"
@@ -26,7 +27,7 @@ import (
 // trainer trains one run's model an epoch at a time: GoMLX's trainer and
 // loop over a store restored from the run's committed checkpoint.
 type trainer struct {
-	c            *Config
+	c            *config.Config
 	o            Options
 	be           compute.Backend
 	store        *model.Store
@@ -45,7 +46,7 @@ type trainer struct {
 // trainEpochs trains from the writer's last committed epoch to c.Epochs,
 // committing each epoch through w. It stops with ErrInterrupted within a
 // training step or an evaluation batch of ctx's cancellation.
-func trainEpochs(ctx context.Context, c *Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
+func trainEpochs(ctx context.Context, c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
 	t, err := newEpochTrainer(ctx, c, o, be, data, w)
 	if err != nil {
 		return err
@@ -83,7 +84,7 @@ func trainEpochs(ctx context.Context, c *Config, o Options, be compute.Backend, 
 
 // newEpochTrainer builds the model, optimizer, checkpoint handler (which
 // restores the committed checkpoint, if any) and batches of a run.
-func newEpochTrainer(ctx context.Context, c *Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) (*trainer, error) {
+func newEpochTrainer(ctx context.Context, c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) (*trainer, error) {
 	store, gt, err := newTrainer(c, be)
 	if err != nil {
 		return nil, err
@@ -168,7 +169,7 @@ func (t *trainer) runEpoch(ctx context.Context, e int) (runs.Epoch, error) {
 
 // testBest tests the checkpoint with the best validation accuracy once,
 // on the test split, and puts the result in the writer's summary.
-func testBest(ctx context.Context, c *Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
+func testBest(ctx context.Context, c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
 	st := w.State
 	logf(o, "testing the epoch-%d checkpoint (best validation accuracy %.4f) on %d images", st.BestEpoch, st.BestValAcc, data.Test.N)
 	acc, err := TestBest(ctx, c, be, w.Dir, data.Test)
@@ -183,7 +184,7 @@ func testBest(ctx context.Context, c *Config, o Options, be compute.Backend, dat
 }
 
 // newTrainer creates a store seeded with c.Seed and a GoMLX trainer.
-func newTrainer(c *Config, be compute.Backend) (*model.Store, *train.Trainer, error) {
+func newTrainer(c *config.Config, be compute.Backend) (*model.Store, *train.Trainer, error) {
 	store := model.NewStore()
 	if err := store.SetRNGStateFromSeed(int64(c.Seed)); err != nil {
 		return nil, nil, err
@@ -193,7 +194,7 @@ func newTrainer(c *Config, be compute.Backend) (*model.Store, *train.Trainer, er
 }
 
 // trainerFor builds the trainer of c's model over store.
-func trainerFor(c *Config, be compute.Backend, store *model.Store) (*train.Trainer, error) {
+func trainerFor(c *config.Config, be compute.Backend, store *model.Store) (*train.Trainer, error) {
 	a, err := c.Options.Arch()
 	if err != nil {
 		return nil, err
@@ -220,7 +221,7 @@ func trainerFor(c *Config, be compute.Backend, store *model.Store) (*train.Train
 
 // bnAveragesData is the data over which batch-norm averages are computed
 // after each epoch: a seeded 2,000-image subset of the training set.
-func bnAveragesData(c *Config, data *datasets.Prepared) train.Dataset {
+func bnAveragesData(c *config.Config, data *datasets.Prepared) train.Dataset {
 	return datasets.NewBatches("bn", datasets.Subset(data.Train, 2000, c.Seed), c.EvalBatchSize)
 }
 

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ninbench/nin/ninlib/fit"
+	"github.com/ninbench/nin/ninlib/config"
 )
 
 // Arm is one variant of an experiment: a label and the settings that
@@ -52,7 +52,7 @@ type Plan struct {
 	Path string
 }
 
-// planKeys are the keys that belong to the plan rather than to fit.Config.
+// planKeys are the keys that belong to the plan rather than to config.Config.
 var planKeys = []string{"claim", "paper", "kind", "source", "datasets", "seeds", "shifts", "sizes", "images", "order"}
 
 // Names lists the experiments in dir.
@@ -152,7 +152,7 @@ func expandIncludes(dir, text string, depth int) (string, error) {
 }
 
 // Parse parses the text of an experiment file. Lines are "key = value"
-// (plan keys or fit.Config keys, '#' starts a comment) or
+// (plan keys or config.Config keys, '#' starts a comment) or
 // "arm NAME: key=value; key=value".
 func Parse(name, text string) (*Plan, error) {
 	p := &Plan{Name: name, Kind: "train", Datasets: []string{"mnist"}, Seeds: []uint64{1}, Images: 6}
@@ -268,13 +268,13 @@ func (p *Plan) arms() []Arm {
 // Config returns the configuration of one run: defaults, adapted to the
 // dataset, then the plan's base settings, the arm's, and extra (the
 // command line's -set), in that order.
-func (p *Plan) Config(a Arm, dataset string, seed uint64, extra string) (fit.Config, error) {
+func (p *Plan) Config(a Arm, dataset string, seed uint64, extra string) (config.Config, error) {
 	for _, layer := range []string{p.Base, a.Set, extra} {
-		if slices.Contains(fit.SettingKeys(layer), "dataset") {
-			return fit.Config{}, fmt.Errorf("arm %s: dataset=… in %q: an experiment's datasets are its \"datasets = a, b\" line (or -datasets)", a.Name, layer)
+		if slices.Contains(config.SettingKeys(layer), "dataset") {
+			return config.Config{}, fmt.Errorf("arm %s: dataset=… in %q: an experiment's datasets are its \"datasets = a, b\" line (or -datasets)", a.Name, layer)
 		}
 	}
-	c, err := fit.NewConfig("dataset="+dataset, p.Base, a.Set, extra)
+	c, err := config.New("dataset="+dataset, p.Base, a.Set, extra)
 	if err != nil {
 		return c, fmt.Errorf("arm %s: %w", a.Name, err)
 	}

@@ -10,11 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 
 	"github.com/gomlx/compute"
 
 	"github.com/ninbench/nin/ninlib/backend"
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/runs"
@@ -37,44 +37,6 @@ type Options struct {
 	// OnStep and OnEpoch are passed to fit.Options (live curves).
 	OnStep  func(epoch, step, steps int, loss, acc float64)
 	OnEpoch func(runs.Epoch)
-}
-
-// Record is a run directory read back: its config and summary.
-type Record struct {
-	Dir     string
-	Config  fit.Config
-	Command string
-	Summary runs.Summary
-}
-
-// ReadRecords reads every run record under resultsDir/runs. Unreadable
-// records are returned as errors alongside the good ones.
-func ReadRecords(resultsDir string) ([]Record, []error) {
-	dirs, _ := filepath.Glob(filepath.Join(resultsDir, "runs", "*"))
-	sort.Strings(dirs)
-	var recs []Record
-	var errs []error
-	for _, d := range dirs {
-		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
-			continue
-		}
-		var r Record
-		r.Dir = d
-		cfg, err := fit.ReadRecord(d)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		r.Config, r.Command = cfg.Config, cfg.Command
-		if err := runs.ReadJSON(filepath.Join(d, runs.SummaryFile), &r.Summary); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		// A "running" record whose process is gone was interrupted.
-		r.Summary.Status = runs.EffectiveStatus(d, &r.Summary)
-		recs = append(recs, r)
-	}
-	return recs, errs
 }
 
 // Train runs every arm x dataset x seed of a training plan and returns the
@@ -144,7 +106,7 @@ type executor struct {
 // claims c in the results directory, so that two processes running the
 // same plan never train the same configuration: the second gets an error
 // wrapping runs.ErrLocked.
-func (x *executor) one(ctx context.Context, c fit.Config, label string) (*runs.Summary, error) {
+func (x *executor) one(ctx context.Context, c config.Config, label string) (*runs.Summary, error) {
 	o := x.o
 	var claim *runs.Lock
 	if !o.DryRun {
@@ -188,8 +150,8 @@ func (x *executor) one(ctx context.Context, c fit.Config, label string) (*runs.S
 // if a live process is training one (started by hand, outside any plan),
 // else the directory of an interrupted one to resume. A failed run starts
 // afresh (resume it by hand with train -resume once its cause is fixed).
-func find(resultsDir string, c fit.Config) (done bool, resume, live string) {
-	recs, _ := ReadRecords(resultsDir)
+func find(resultsDir string, c config.Config) (done bool, resume, live string) {
+	recs, _ := runs.ReadAll(resultsDir)
 	for _, r := range recs {
 		if !SameRun(r.Config, c) {
 			continue
@@ -206,18 +168,17 @@ func find(resultsDir string, c fit.Config) (done bool, resume, live string) {
 	return false, resume, live
 }
 
-// SameRun reports whether two configurations describe the same run: equal
-// in every setting, the backend compared as resolved ("" is the default).
-func SameRun(a, b fit.Config) bool {
-	a.Backend, b.Backend = backend.Resolve(a.Backend), backend.Resolve(b.Backend)
-	return reflect.DeepEqual(a, b)
+// SameRun reports whether two configurations describe the same run: the
+// same identity (config.Identity: execution settings such as the backend
+// and the convolution formulation aside).
+func SameRun(a, b config.Config) bool {
+	return reflect.DeepEqual(a.Identity(), b.Identity())
 }
 
 // Claim locks configuration c in resultsDir (results/.claims/), so that
 // only one process at a time looks for, resumes or starts its run.
-func Claim(resultsDir string, c fit.Config) (*runs.Lock, error) {
-	c.Backend = backend.Resolve(c.Backend)
-	b, err := json.Marshal(c)
+func Claim(resultsDir string, c config.Config) (*runs.Lock, error) {
+	b, err := json.Marshal(c.Identity())
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +198,7 @@ const ClaimsDir = ".claims"
 // same configuration, whatever backend ran it. Records of an experiment
 // file's earlier settings (a changed scale, say) are kept on disk but no
 // longer count as its results.
-func (p *Plan) Reproduces(r Record, extra string) bool {
+func (p *Plan) Reproduces(r runs.Record, extra string) bool {
 	if r.Summary.Experiment != p.Name || r.Summary.Probe != nil {
 		return false
 	}
@@ -249,7 +210,6 @@ func (p *Plan) Reproduces(r Record, extra string) bool {
 		if err != nil {
 			return false
 		}
-		c.Backend = r.Config.Backend
 		return SameRun(c, r.Config)
 	}
 	return false
@@ -260,7 +220,7 @@ func (p *Plan) Reproduces(r Record, extra string) bool {
 // ad-hoc `train` runs) and the superseded rest; extra is the -set the runs
 // were made with ("" for the files as they are). A probe record is current
 // when the run it analysed is.
-func Current(recs []Record, plans map[string]*Plan, extra string) (current, superseded []Record) {
+func Current(recs []runs.Record, plans map[string]*Plan, extra string) (current, superseded []runs.Record) {
 	ok := map[string]bool{}
 	for _, r := range recs {
 		p := plans[r.Summary.Experiment]

@@ -21,6 +21,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ninbench/nin/ninlib/backend"
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/nin"
@@ -61,7 +62,7 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 	if o.Log == nil {
 		o.Log = os.Stdout
 	}
-	recs, _ := plan.ReadRecords(o.ResultsDir)
+	recs, _ := runs.ReadAll(o.ResultsDir)
 	// The runs analysed are those the source experiment's file reproduces
 	// (with the same -set as this probe), not its records of earlier
 	// settings.
@@ -69,7 +70,7 @@ func Run(ctx context.Context, p *plan.Plan, o plan.Options) error {
 	if p.Path != "" {
 		srcPlan, _ = plan.Load(filepath.Dir(p.Path), p.Source)
 	}
-	var sources []plan.Record
+	var sources []runs.Record
 	other := 0
 	for _, r := range recs {
 		if r.Summary.Experiment == p.Source && r.Summary.Status == runs.StatusCompleted && r.Summary.Probe == nil {
@@ -151,7 +152,7 @@ func datasetWanted(p *plan.Plan, ds string) bool {
 
 // one probes one source run and writes its record (only once everything
 // is measured: an interrupted probe leaves nothing behind).
-func one(ctx context.Context, p *plan.Plan, o plan.Options, be compute.Backend, src plan.Record, data *datasets.Prepared) error {
+func one(ctx context.Context, p *plan.Plan, o plan.Options, be compute.Backend, src runs.Record, data *datasets.Prepared) error {
 	start := time.Now()
 	test := data.Test
 	c := src.Config
@@ -229,7 +230,7 @@ func one(ctx context.Context, p *plan.Plan, o plan.Options, be compute.Backend, 
 		}
 	}
 	raw, _ := json.Marshal(sanitize(res))
-	cfg := fit.Record{Config: c, Command: o.Command}
+	cfg := runs.RunConfig{Config: c, Command: o.Command}
 	cfg.Experiment = p.Name
 	if err := runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), cfg); err != nil {
 		return err
@@ -274,13 +275,13 @@ func curve(kind, title string, r Result) ([]byte, error) {
 }
 
 // Accuracy is fit.Accuracy (test accuracy of c's model with store's weights).
-func Accuracy(ctx context.Context, c *fit.Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
+func Accuracy(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
 	return fit.Accuracy(ctx, c, be, store, s)
 }
 
 // Translated returns the accuracy on s with every image shifted by
 // `shift` pixels, averaged over the four directions (up, down, left, right).
-func Translated(ctx context.Context, c *fit.Config, be compute.Backend, store *model.Store, s *datasets.Set, shift int) (float64, error) {
+func Translated(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, shift int) (float64, error) {
 	if shift == 0 {
 		return Accuracy(ctx, c, be, store, s)
 	}
@@ -356,7 +357,7 @@ func PadCrop(s *datasets.Set, size int) *datasets.Set {
 // Maps computes the per-class confidence maps of the first n test images
 // and draws them as a PNG grid: one row per image, the image first, then
 // one heat map per class (shared colour scale per row).
-func Maps(c *fit.Config, be compute.Backend, store *model.Store, s *datasets.Set, n int) ([]byte, []MapImage, error) {
+func Maps(c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, n int) ([]byte, []MapImage, error) {
 	n = min(n, s.N)
 	sub := s.Select(seq(n))
 	logits, maps, err := nin.Infer(be, store, c.Options, tensors.FromFlatDataAndDimensions(sub.X, n, s.H, s.W, s.C))

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ninbench/nin/ninlib/plan"
+	"github.com/ninbench/nin/ninlib/runs"
 )
 
 // TestProbeAnalysesOnlyCurrentRuns trains one tiny run with its experiment
@@ -39,7 +40,7 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	recs, _ := plan.ReadRecords(res)
+	recs, _ := runs.ReadAll(res)
 	var current string
 	var testAcc float64
 	for _, r := range recs {
@@ -94,7 +95,7 @@ func runProbe(t *testing.T, exps, res, name string) (*plan.Plan, []probeRecord) 
 	if err := Run(context.Background(), p, plan.Options{ResultsDir: res, Log: io.Discard}); err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := plan.ReadRecords(res)
+	recs, _ := runs.ReadAll(res)
 	var out []probeRecord
 	for _, r := range recs {
 		if r.Summary.Experiment != name {

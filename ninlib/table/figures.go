@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/plots"
 	"github.com/ninbench/nin/ninlib/runs"
 )
@@ -13,8 +12,8 @@ import (
 
 // Select returns the completed training records of an experiment on a
 // dataset, sorted by arm then seed.
-func Select(recs []plan.Record, experiment, dataset string) []plan.Record {
-	var out []plan.Record
+func Select(recs []runs.Record, experiment, dataset string) []runs.Record {
+	var out []runs.Record
 	for _, r := range recs {
 		s := r.Summary
 		if s.Experiment == experiment && s.Dataset == dataset && s.Status == runs.StatusCompleted && s.Probe == nil {
@@ -32,7 +31,7 @@ func Select(recs []plan.Record, experiment, dataset string) []plan.Record {
 
 // CurvesSVG draws train (dashed) and validation (solid) accuracy per epoch
 // of one arm's runs (one colour per seed).
-func CurvesSVG(recs []plan.Record, arm string) ([]byte, error) {
+func CurvesSVG(recs []runs.Record, arm string) ([]byte, error) {
 	var series []plots.Series
 	for i, r := range recs {
 		if r.Summary.Arm != arm {

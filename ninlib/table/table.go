@@ -98,10 +98,10 @@ func stat(v []float64) Stat {
 // Records is what the tables are made of: the run records that the
 // experiment files reproduce, the files themselves, and what was left out.
 type Records struct {
-	Current []plan.Record
+	Current []runs.Record
 	// Superseded are records of an experiment file's earlier settings (or
 	// of runs made with a -set on top of it): kept on disk, not counted.
-	Superseded []plan.Record
+	Superseded []runs.Record
 	Plans      map[string]*plan.Plan
 	// Errs are the records that could not be read.
 	Errs []error
@@ -112,7 +112,7 @@ type Records struct {
 // the files as they are (the command line's tables), a notebook's tiny
 // settings for its quick look.
 func Load(resultsDir, experimentsDir, extra string) *Records {
-	recs, errs := plan.ReadRecords(resultsDir)
+	recs, errs := runs.ReadAll(resultsDir)
 	plans := map[string]*plan.Plan{}
 	if names, err := plan.Names(experimentsDir); err == nil {
 		for _, n := range names {
@@ -162,10 +162,10 @@ func Regenerate(resultsDir, experimentsDir, extra string) error {
 
 // Aggregate groups records into rows, sorted by experiment, dataset, arm.
 // For each seed only the newest completed run counts.
-func Aggregate(recs []plan.Record) []*Row {
+func Aggregate(recs []runs.Record) []*Row {
 	byKey := map[string]*Row{}
 	var keys []string
-	latest := map[string]plan.Record{}
+	latest := map[string]runs.Record{}
 	for _, r := range recs {
 		s := r.Summary
 		key := s.Experiment + "\x00" + s.Dataset + "\x00" + s.Arm
@@ -322,7 +322,7 @@ func WithSharedArms(rows []*Row, plans map[string]*plan.Plan) []*Row {
 
 // scaleOf says at what scale a run was trained, for the reader comparing
 // it with the paper.
-func scaleOf(r plan.Record) string {
+func scaleOf(r runs.Record) string {
 	c := r.Config
 	train := "all"
 	if c.Subset > 0 {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ninbench/nin/ninlib/fit"
+	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/runs"
 )
@@ -44,7 +44,7 @@ func writeRecordSet(t testing.TB, results, exp, arm, ds string, seed uint64, sta
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c fit.Config
+	var c config.Config
 	for _, a := range p.Arms {
 		if a.Name == arm {
 			if c, err = p.Config(a, ds, seed, extra); err != nil {
@@ -179,7 +179,7 @@ func TestSupersededRecordsAreKeptNotCounted(t *testing.T) {
 	// A probe record of the superseded run.
 	pdir := filepath.Join(res, "runs", "translation.nin.mnist.s2.x")
 	os.MkdirAll(pdir, 0o755)
-	runs.WriteJSON(filepath.Join(pdir, runs.ConfigFile), fit.Defaults())
+	runs.WriteJSON(filepath.Join(pdir, runs.ConfigFile), config.Defaults())
 	runs.WriteJSON(filepath.Join(pdir, runs.SummaryFile), runs.Summary{ID: "translation.nin.mnist.s2.x", Experiment: "translation", Arm: "nin",
 		Dataset: "mnist", Seed: 2, Status: runs.StatusCompleted, Probe: []byte(`{"kind":"translation","source_run":"` + old + `","x":[0],"acc":[0.5]}`)})
 
@@ -207,7 +207,7 @@ func TestGeneralizationTable(t *testing.T) {
 		id := fmt.Sprintf("generalization.%s.mnist.s%d.x", arm, seed)
 		dir := filepath.Join(res, "runs", id)
 		os.MkdirAll(dir, 0o755)
-		runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), fit.Defaults())
+		runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), config.Defaults())
 		runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), runs.Summary{ID: id, Experiment: "generalization", Arm: arm, Dataset: "mnist", Seed: seed,
 			Status: runs.StatusCompleted, Probe: []byte(fmt.Sprintf(`{"kind":"generalization","source_run":%q,"train_acc":%g,"test_acc":%g}`, src, train, test))})
 	}

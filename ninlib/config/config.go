@@ -1,10 +1,11 @@
-// Package fit trains and evaluates the models of package nin on the
-// datasets of package datasets with GoMLX's trainer, loop, checkpoints and
-// progress bar, adding what the paper's recipe needs and GoMLX lacks:
-// momentum SGD with Caffe's per-layer learning-rate multipliers, the
-// "divide by 10 on plateau" schedule, divergence detection, and resumable
-// run records (package runs).
-package fit
+// Package config is the one configuration of a run: every setting a run
+// depends on (model, data, optimizer, schedule, labels), its defaults in
+// one place (Defaults), the "key=value" settings that change it (Set, the
+// -set keys are the JSON names), its validation, and New, the one way a
+// run's configuration is assembled by the CLI, experiment files, sweeps
+// and notebooks. It is a leaf of ninlib: it imports only the option types
+// of nin and datasets.
+package config
 
 import (
 	"encoding/json"
@@ -259,6 +260,14 @@ func (c *Config) SetFile(path string) error {
 	return nil
 }
 
+// ForDataset returns Defaults adapted to a dataset (AdaptToDataset).
+func ForDataset(name string) (Config, error) {
+	c := Defaults()
+	c.Setup.Name = name
+	err := c.AdaptToDataset()
+	return c, err
+}
+
 // AdaptToDataset sets the input shape and classes from the dataset's
 // manifest entry, and the widths preset from its channels: CIFAR NIN's
 // widths for colour images, the digit widths (half of them) for grey ones.
@@ -276,21 +285,20 @@ func (c *Config) AdaptToDataset() error {
 	return nil
 }
 
-// NewConfig is the one way a run's configuration is assembled, by the
-// CLI, experiment files, sweeps and notebooks alike: Defaults, adapted to
-// the dataset the layers name (AdaptToDataset), then each layer of
-// "key=value" settings in order, later layers overriding earlier ones.
-// It does not validate: callers add their labels first.
-func NewConfig(layers ...string) (Config, error) {
+// New is the one way a run's configuration is assembled, by the CLI,
+// experiment files, sweeps and notebooks alike: ForDataset of the dataset
+// the layers name, then each layer of "key=value" settings in order, later
+// layers overriding earlier ones. It does not validate: callers add their
+// labels first.
+func New(layers ...string) (Config, error) {
 	scratch := Defaults()
 	for _, l := range layers {
 		if err := scratch.Set(l); err != nil {
 			return scratch, err
 		}
 	}
-	c := Defaults()
-	c.Setup.Name = scratch.Setup.Name
-	if err := c.AdaptToDataset(); err != nil {
+	c, err := ForDataset(scratch.Setup.Name)
+	if err != nil {
 		return c, err
 	}
 	for _, l := range layers {
@@ -343,7 +351,7 @@ func (c *Config) Validate() error {
 	if c.Patience < 1 {
 		bad("patience", "%d, expected >= 1", c.Patience)
 	}
-	if _, err := c.milestones(); err != nil {
+	if _, err := c.MilestoneEpochs(); err != nil {
 		bad("milestones", "%v", err)
 	}
 	if c.WarmupEpochs < 0 || c.WarmupEpochs >= c.Epochs && c.WarmupEpochs > 0 {
@@ -370,7 +378,8 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func (c *Config) milestones() ([]int, error) {
+// MilestoneEpochs parses the epochs at which a "steps" schedule divides.
+func (c *Config) MilestoneEpochs() ([]int, error) {
 	var out []int
 	for _, s := range strings.Split(c.Milestones, ",") {
 		s = strings.TrimSpace(s)
@@ -384,6 +393,36 @@ func (c *Config) milestones() ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// Change is one setting that differs between two configurations.
+type Change struct{ Key, From, To string }
+
+// Diff lists the settings whose values differ from a to b, by key.
+func Diff(a, b Config) []Change {
+	var out []Change
+	fa, fb := a.fields(), b.fields()
+	for i, f := range fa {
+		if !reflect.DeepEqual(f.v.Interface(), fb[i].v.Interface()) {
+			out = append(out, Change{Key: f.key, From: fmt.Sprint(f.v.Interface()), To: fmt.Sprint(fb[i].v.Interface())})
+		}
+	}
+	return out
+}
+
+// Execution lists the settings that change how a run is computed but not
+// what it computes: the backend, the convolution formulation and the
+// batch split give the same model and the same metrics up to float
+// summation order (tested: TestFormulationsAgreeWithGradients,
+// TestExecutorsDoNotChangeResults).
+var Execution = []string{"backend", "conv_impl", "split"}
+
+// Identity is c without its Execution settings: two configurations with
+// the same identity describe the same run (a record reproduces an
+// experiment whatever backend or formulation made it).
+func (c Config) Identity() Config {
+	c.Backend, c.ConvImpl, c.Split = "", "", 0
+	return c
 }
 
 // JSON returns the config as indented JSON.
