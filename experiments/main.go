@@ -214,7 +214,7 @@ func cmdSummary(args []string) error {
 		return err
 	}
 	c := config.Defaults()
-	c.Options = nin.Defaults()
+	c.Spec = nin.Defaults()
 	if err := c.Set(*set); err != nil {
 		return err
 	}
@@ -226,20 +226,20 @@ func cmdSummary(args []string) error {
 		c.Widths = "digits"
 	}
 	if *match != "" {
-		ref := c.Options
+		ref := c.Spec
 		ref.Variant = *match
-		rs, err := nin.Summarize(ref)
+		rs, err := nin.Account(ref)
 		if err != nil {
 			return err
 		}
-		w, err := nin.MatchWidth(c.Options, rs, *by)
+		w, err := nin.MatchWidth(c.Spec, rs, *by)
 		if err != nil {
 			return err
 		}
 		c.Width = w
 		fmt.Printf("width %.4f of %s matches %s's %s (%s params, %s mult-adds)\n\n", c.Width, c.Variant, *match, *by, nin.Commas(rs.Params), nin.Commas(rs.MACs))
 	}
-	s, err := nin.Summarize(c.Options)
+	s, err := nin.Account(c.Spec)
 	if err != nil {
 		return err
 	}

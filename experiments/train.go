@@ -11,8 +11,8 @@ import (
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/probe"
+	"github.com/ninbench/nin/ninlib/report"
 	"github.com/ninbench/nin/ninlib/runs"
-	"github.com/ninbench/nin/ninlib/table"
 )
 
 func cmdTrain(ctx context.Context, args []string) error {
@@ -30,7 +30,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := fit.Options{Resume: *resume, Command: commandLine(), Progress: *cf.progress, Fault: faultHook}
+	o := fit.TrainOptions{Resume: *resume, Command: commandLine(), Progress: *cf.progress, Fault: faultHook}
 	var c config.Config
 	if *resume != "" {
 		// The saved configuration is the truth; what is given here may
@@ -101,7 +101,7 @@ func containsKey(keys []string, k string) bool {
 func regenerate(results, experimentsFlag string) {
 	exps, err := experimentsDir(experimentsFlag)
 	if err == nil {
-		err = table.Regenerate(results, exps, "")
+		err = report.Regenerate(results, exps, "")
 	}
 	if err != nil {
 		fmt.Println("warning: tables not regenerated:", err)
@@ -169,7 +169,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := plan.Options{ResultsDir: results, Extra: extra, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
+	o := plan.RunOptions{ResultsDir: results, Extra: extra, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
 	if p.Kind == "train" {
 		_, err = plan.Train(ctx, p, o)
 	} else {
@@ -225,7 +225,7 @@ func cmdTable(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := table.Regenerate(results, exps, ""); err != nil {
+	if err := report.Regenerate(results, exps, ""); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s and %s\n", filepath.Join(results, "README.md"), filepath.Join(results, "summary.csv"))
@@ -270,7 +270,7 @@ func cmdSweep(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := plan.Options{ResultsDir: results, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
+	o := plan.RunOptions{ResultsDir: results, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
 	_, err = plan.Train(ctx, p, o)
 	if !*dry {
 		regenerate(results, *cf.experiments)

@@ -26,7 +26,7 @@ import (
 // notebooks from environment variables, and the run record stores it whole.
 // The JSON names are the -set keys.
 type Config struct {
-	nin.Options
+	nin.Spec
 	datasets.Setup
 
 	// Backend is the GoMLX backend: "go" (default), "xla:cpu", "xla:cuda".
@@ -89,7 +89,7 @@ func Defaults() Config {
 	m.Init = "he"
 	m.InputH, m.InputW, m.InputC = 28, 28, 1
 	return Config{
-		Options: m,
+		Spec:    m,
 		Setup:   datasets.Setup{Name: "mnist", Validation: 5000, Subset: 10000, Preprocess: "standardize", SplitSeed: 1},
 		Backend: "", Seed: 1, Epochs: 3, BatchSize: 32, EvalBatchSize: 500,
 		Optimizer: "adam", LR: 0.001, Momentum: 0.9, WeightDecay: 1e-4, CaffeMults: true,
@@ -311,7 +311,7 @@ func New(layers ...string) (Config, error) {
 
 // Validate checks every value and names the key that is wrong and why.
 func (c *Config) Validate() error {
-	if err := c.Options.Validate(); err != nil {
+	if err := c.Spec.Validate(); err != nil {
 		return err
 	}
 	var errs []string

@@ -65,7 +65,7 @@ func benchSetup(b testing.TB, set string, h, w, c, batch int) (*config.Config, *
 }
 
 func reportRates(b *testing.B, cfg *config.Config, batch int, factor float64) {
-	sum, err := nin.Summarize(cfg.Options)
+	sum, err := nin.Account(cfg.Spec)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -120,9 +120,9 @@ func BenchmarkInference(b *testing.B) {
 					b.Fatal(err)
 				}
 				x := tensors.FromFlatDataAndDimensions(s.X, batch, bc.h, bc.w, bc.c)
-				a, _ := cfg.Options.Arch()
+				a, _ := cfg.Spec.Arch()
 				exec, err := model.NewExec(be, store, func(scope *model.Scope, images *Node) *Node {
-					return nin.Forward(scope.In("model"), images, cfg.Options, a).Logits
+					return nin.Forward(scope.In("model"), images, cfg.Spec, a).Logits
 				})
 				if err != nil {
 					b.Fatal(err)

@@ -28,7 +28,7 @@ func TestBatchNormAveragesAreCurrent(t *testing.T) {
 	c.BatchNorm, c.Dropout = true, 0
 	data := toyPrepared()
 	res := t.TempDir()
-	sum, err := Train(context.Background(), c, Options{ResultsDir: res, Log: io.Discard, Progress: "none", Backend: b, Data: data}) // a completed run keeps its last checkpoint
+	sum, err := Train(context.Background(), c, TrainOptions{ResultsDir: res, Log: io.Discard, Progress: "none", Backend: b, Data: data}) // a completed run keeps its last checkpoint
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestFullDisk(t *testing.T) {
 		}
 		os.Remove(mnt)
 	})
-	_, refDir := trainToy(t, t.TempDir(), 2, Options{})
+	_, refDir := trainToy(t, t.TempDir(), 2, TrainOptions{})
 	want, _ := runs.ReadMetrics(refDir)
 
 	filler := filepath.Join(mnt, "filler")
@@ -49,7 +49,7 @@ func TestFullDisk(t *testing.T) {
 			f.Close()
 		}
 	}
-	sum, dir := trainToy(t, mnt, 2, Options{Fault: fill})
+	sum, dir := trainToy(t, mnt, 2, TrainOptions{Fault: fill})
 	if sum.Status != runs.StatusFailed || !strings.Contains(sum.Error, "checkpoint") || !errors.Is(unwrapErrno(sum.Error), syscall.ENOSPC) {
 		t.Errorf("run on a full disk: status %s, error %q; want failed with the checkpoint's no-space error", sum.Status, sum.Error)
 	}

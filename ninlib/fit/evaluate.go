@@ -38,7 +38,7 @@ func BestDir(runDir string) string {
 // step lose an update (reproduced in TestEvalSeesCurrentWeights). Cloning
 // keeps the training buffers out of the evaluation graph entirely.
 func Evaluate(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, ds train.Dataset) (meanLoss, acc float64, err error) {
-	a, err := c.Options.Arch()
+	a, err := c.Spec.Arch()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -49,7 +49,7 @@ func Evaluate(ctx context.Context, c *config.Config, be compute.Backend, store *
 	defer clone.Finalize()
 	// The clone must not share a lazy checkpoint loader with store (see LoadBest).
 	clone.SetLoader(nil)
-	opts := c.Options
+	opts := c.Spec
 	exec, err := model.NewExec(be, clone, func(scope *model.Scope, images, labels *Node) []*Node {
 		logits := nin.Forward(scope.In("model"), images, opts, a).Logits
 		n := float64(images.Shape().Dimensions[0])
@@ -112,7 +112,7 @@ func TestBest(ctx context.Context, c *config.Config, be compute.Backend, runDir 
 
 // Accuracy evaluates the model of c with the weights in store on s.
 func Accuracy(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
-	if err := c.Options.CheckInput(s.H, s.W, s.C); err != nil {
+	if err := c.Spec.CheckInput(s.H, s.W, s.C); err != nil {
 		return 0, err
 	}
 	_, acc, err := Evaluate(ctx, c, be, store, datasets.NewBatches("test", s, c.EvalBatchSize))

@@ -135,7 +135,7 @@ func toyData(n int, seed uint64) *datasets.Set {
 
 func toyConfig() config.Config {
 	c := config.Defaults()
-	c.Setup.Name = "mnist" // only validated by name; data comes from Options.Data
+	c.Setup.Name = "mnist" // only validated by name; data comes from TrainOptions.Data
 	c.InputH, c.InputW, c.InputC, c.Classes = 12, 12, 1, 4
 	c.Width = 1.0 / 8
 	c.Epochs, c.BatchSize, c.EvalBatchSize = 3, 16, 64
@@ -152,7 +152,7 @@ func TestTrainDeterministicResumeAndRecord(t *testing.T) {
 	b := goBackend(t)
 	c := toyConfig()
 	results := t.TempDir()
-	opts := Options{ResultsDir: results, Log: io.Discard, Progress: "none", Backend: b, Data: toyPrepared(), Command: "test"}
+	opts := TrainOptions{ResultsDir: results, Log: io.Discard, Progress: "none", Backend: b, Data: toyPrepared(), Command: "test"}
 
 	full, err := Train(context.Background(), c, opts)
 	if err != nil {
@@ -234,7 +234,7 @@ func TestTrainDeterministicResumeAndRecord(t *testing.T) {
 func TestDivergenceStopsAndIsRecorded(t *testing.T) {
 	c := toyConfig()
 	c.LR, c.Init, c.InitStd, c.CaffeMults = 50, "gauss", 1e4, false // activations overflow float32 within the first steps
-	opts := Options{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()}
+	opts := TrainOptions{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()}
 	sum, err := Train(context.Background(), c, opts)
 	if !errors.Is(err, ErrDiverged) {
 		t.Fatalf("got %v, want ErrDiverged", err)
@@ -251,7 +251,7 @@ func TestDivergenceStopsAndIsRecorded(t *testing.T) {
 func TestResultsDirThatCannotBeCreated(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "not-a-dir")
 	os.WriteFile(file, []byte("x"), 0o644)
-	opts := Options{ResultsDir: file, Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()}
+	opts := TrainOptions{ResultsDir: file, Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()}
 	_, err := Train(context.Background(), toyConfig(), opts)
 	if err == nil || !strings.Contains(err.Error(), "writable") {
 		t.Errorf("got %v, want an error asking whether the results directory is writable", err)
@@ -263,7 +263,7 @@ func TestWrongInputSizeForFCModel(t *testing.T) {
 	c.Variant = "nin-fc"
 	p := toyPrepared()
 	p.Test = datasetsResize(p.Test, 16)
-	sum, err := Train(context.Background(), c, Options{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: p})
+	sum, err := Train(context.Background(), c, TrainOptions{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: p})
 	if err == nil || !strings.Contains(err.Error(), "fully connected head built for 12x12") || sum.Status != runs.StatusFailed {
 		t.Errorf("got %v (status %s)", err, sum.Status)
 	}
@@ -291,7 +291,7 @@ func TestEveryVariantTrains(t *testing.T) {
 		c.Epochs = 1
 		c.Variant = strings.TrimSuffix(v, "+bn")
 		c.BatchNorm = strings.HasSuffix(v, "+bn")
-		sum, err := Train(context.Background(), c, Options{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: b, Data: data})
+		sum, err := Train(context.Background(), c, TrainOptions{ResultsDir: t.TempDir(), Log: io.Discard, Progress: "none", Backend: b, Data: data})
 		if err != nil {
 			t.Errorf("%s: %v", v, err)
 			continue

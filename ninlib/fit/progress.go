@@ -11,7 +11,7 @@ import (
 
 // attachProgress adds GoMLX's progress bar on terminals and in notebooks,
 // and plain progress lines every 30 s when output is not a terminal.
-func attachProgress(loop *train.Loop, o Options) {
+func attachProgress(loop *train.Loop, o TrainOptions) {
 	mode := o.Progress
 	if mode == "" || mode == "auto" {
 		mode = "lines"

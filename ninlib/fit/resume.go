@@ -16,7 +16,7 @@ import (
 // keys a resume may change (recorded in config.json). It refuses a run
 // that another process is training, a run with nothing left to do, and a
 // run whose committed checkpoint is missing or altered.
-func reopen(o Options) (*runs.Writer, config.Config, error) {
+func reopen(o TrainOptions) (*runs.Writer, config.Config, error) {
 	dir := o.Resume
 	rec, err := runs.ReadRunConfig(dir)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 
 // trainToy trains the toy configuration with epochs epochs into results
 // and returns its summary and run directory.
-func trainToy(t *testing.T, results string, epochs int, o Options) (*runs.Summary, string) {
+func trainToy(t *testing.T, results string, epochs int, o TrainOptions) (*runs.Summary, string) {
 	t.Helper()
 	c := toyConfig()
 	c.Epochs = epochs
@@ -36,7 +36,7 @@ func trainToy(t *testing.T, results string, epochs int, o Options) (*runs.Summar
 // resume resumes dir with settings and returns the summary and error.
 func resume(t *testing.T, dir, settings string) (*runs.Summary, error) {
 	t.Helper()
-	return Train(context.Background(), config.Defaults(), Options{Resume: dir, ResumeSet: settings, Log: io.Discard, Progress: "none",
+	return Train(context.Background(), config.Defaults(), TrainOptions{Resume: dir, ResumeSet: settings, Log: io.Discard, Progress: "none",
 		Backend: goBackend(t), Data: toyPrepared(), Command: "resume " + settings})
 }
 
@@ -59,10 +59,10 @@ func sameRows(t *testing.T, got, want []runs.Epoch) {
 // a run trained for N epochs at once (constant schedule), the step counter
 // goes on, and config.json records the change.
 func TestExtendCompletedRun(t *testing.T) {
-	straight, straightDir := trainToy(t, t.TempDir(), 3, Options{})
+	straight, straightDir := trainToy(t, t.TempDir(), 3, TrainOptions{})
 	want, _ := runs.ReadMetrics(straightDir)
 
-	short, dir := trainToy(t, t.TempDir(), 2, Options{})
+	short, dir := trainToy(t, t.TempDir(), 2, TrainOptions{})
 	if short.Status != runs.StatusCompleted {
 		t.Fatalf("2-epoch run: %s", short.Status)
 	}
@@ -91,7 +91,7 @@ func TestExtendCompletedRun(t *testing.T) {
 // TestResumeKeepsSavedConfig: a resume trains the saved configuration's
 // epochs, whatever configuration the caller passes.
 func TestResumeKeepsSavedConfig(t *testing.T) {
-	_, dir := trainToy(t, t.TempDir(), 2, Options{StopAfterEpochs: 1})
+	_, dir := trainToy(t, t.TempDir(), 2, TrainOptions{StopAfterEpochs: 1})
 	sum, err := resume(t, dir, "") // config.Defaults() has epochs=3
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestResumeRefuses(t *testing.T) {
 		{"not a run directory", 1, func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, runs.ConfigFile)) }, "", "is it a run directory"},
 	} {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
-			_, dir := trainToy(t, t.TempDir(), 3, Options{StopAfterEpochs: tc.stop})
+			_, dir := trainToy(t, t.TempDir(), 3, TrainOptions{StopAfterEpochs: tc.stop})
 			if tc.mut != nil {
 				tc.mut(t, dir)
 			}
@@ -190,13 +190,13 @@ func alterCommitted(t *testing.T, dir string) {
 // the run as interrupted without a test figure, and the resume tests the
 // same checkpoint to the same accuracy.
 func TestInterruptDuringFinalTest(t *testing.T) {
-	straight, _ := trainToy(t, t.TempDir(), 2, Options{})
+	straight, _ := trainToy(t, t.TempDir(), 2, TrainOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := toyConfig()
 	c.Epochs = 2
 	results := t.TempDir()
-	o := Options{ResultsDir: results, Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared(),
+	o := TrainOptions{ResultsDir: results, Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared(),
 		OnEpoch: func(r runs.Epoch) {
 			if r.Epoch == 2 {
 				cancel() // the last epoch is committed: the final test comes next
@@ -232,7 +232,7 @@ func TestRejectedBeforeTrainingLeavesNoRecord(t *testing.T) {
 		c := toyConfig()
 		tc.mut(&c)
 		results := t.TempDir()
-		sum, err := Train(context.Background(), c, Options{ResultsDir: results, Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()})
+		sum, err := Train(context.Background(), c, TrainOptions{ResultsDir: results, Log: io.Discard, Progress: "none", Backend: goBackend(t), Data: toyPrepared()})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || sum != nil {
 			t.Errorf("%s: got %v (summary %v), want an error with %q and no record", tc.name, err, sum, tc.want)
 		}
@@ -246,7 +246,7 @@ func TestRejectedBeforeTrainingLeavesNoRecord(t *testing.T) {
 // checkpoints, its last (to extend it) and its best (for probes), and its
 // state.json names them with their checksums.
 func TestCompletedRunKeepsLastAndBest(t *testing.T) {
-	_, dir := trainToy(t, t.TempDir(), 3, Options{})
+	_, dir := trainToy(t, t.TempDir(), 3, TrainOptions{})
 	var st runs.State
 	if err := runs.ReadJSON(filepath.Join(dir, runs.StateFile), &st); err != nil {
 		t.Fatal(err)

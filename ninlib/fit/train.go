@@ -32,8 +32,8 @@ var ErrDiverged = errors.New("training diverged: the loss became NaN or infinite
 // ErrInterrupted is returned (wrapped) when the context is cancelled.
 var ErrInterrupted = errors.New("training interrupted")
 
-// Options control how Train runs, not what it computes.
-type Options struct {
+// TrainOptions control how Train runs, not what it computes.
+type TrainOptions struct {
 	// ResultsDir holds runs/<id>/ (default "results").
 	ResultsDir string
 	// Resume, if set, is a run directory to continue from its last
@@ -80,7 +80,7 @@ func RunID(c *config.Config, t time.Time) string {
 // ErrDiverged or ErrInterrupted when the run stopped early; the record is
 // complete in every case. A run that cannot start (a bad setting, data
 // that does not fit the model) returns an error and records nothing.
-func Train(ctx context.Context, c config.Config, o Options) (*runs.Summary, error) {
+func Train(ctx context.Context, c config.Config, o TrainOptions) (*runs.Summary, error) {
 	o = o.withDefaults()
 	var w *runs.Writer
 	if o.Resume != "" {
@@ -106,7 +106,7 @@ func Train(ctx context.Context, c config.Config, o Options) (*runs.Summary, erro
 		w.Close()
 		return nil, err
 	}
-	logf(o, "run %s\n  %s\n  data %s: %d train, %d validation, %d test; backend %s", w.Dir, nin.Describe(c.Options),
+	logf(o, "run %s\n  %s\n  data %s: %d train, %d validation, %d test; backend %s", w.Dir, nin.Describe(c.Spec),
 		c.Setup.Name, data.Train.N, data.Val.N, data.Test.N, w.Summary.Env.BackendDesc)
 	if err := trainEpochs(ctx, &c, o, be, data, w); err != nil {
 		return w.Finish(statusOf(err), err)
@@ -117,7 +117,7 @@ func Train(ctx context.Context, c config.Config, o Options) (*runs.Summary, erro
 	return w.Finish(runs.StatusCompleted, nil)
 }
 
-func (o Options) withDefaults() Options {
+func (o TrainOptions) withDefaults() TrainOptions {
 	if o.Log == nil {
 		o.Log = os.Stdout
 	}
@@ -127,7 +127,7 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-func logf(o Options, format string, args ...any) { fmt.Fprintf(o.Log, format+"\n", args...) }
+func logf(o TrainOptions, format string, args ...any) { fmt.Fprintf(o.Log, format+"\n", args...) }
 
 // statusOf is the record status of the error that ended a run.
 func statusOf(err error) string {
@@ -151,7 +151,7 @@ func Interrupted(ctx context.Context) error {
 
 // open opens the backend and the data of a run and checks that they fit
 // its configuration, before anything is written.
-func open(c *config.Config, o Options) (compute.Backend, *datasets.Prepared, error) {
+func open(c *config.Config, o TrainOptions) (compute.Backend, *datasets.Prepared, error) {
 	be := o.Backend
 	if be == nil {
 		var err error
@@ -180,13 +180,13 @@ func open(c *config.Config, o Options) (compute.Backend, *datasets.Prepared, err
 }
 
 // newSummary is the summary of a run as it starts.
-func newSummary(c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, dir string) runs.Summary {
+func newSummary(c *config.Config, o TrainOptions, be compute.Backend, data *datasets.Prepared, dir string) runs.Summary {
 	s := runs.Summary{ID: filepath.Base(dir), Experiment: c.Experiment, Arm: armOf(c), Dataset: c.Setup.Name, Variant: c.Variant,
 		Seed: c.Seed, Command: o.Command, Env: Environment(c.Backend, be), Data: data.Provenance}
-	if acc, err := Summarize(c); err == nil {
+	if acc, err := nin.Account(c.Spec); err == nil {
 		s.Params, s.MACs = acc.Params, acc.MACs
 	}
-	s.Env.Formulation = nin.Formulation(c.Options, be)
+	s.Env.Formulation = nin.Formulation(c.Spec, be)
 	return s
 }
 
@@ -200,12 +200,9 @@ func armOf(c *config.Config) string {
 // Environment describes where a run (or a probe) is made: the machine and
 // git checkout, the backend and the GoMLX version.
 func Environment(backendConfig string, be compute.Backend) runs.Environment {
-	e := runs.Probe(repo.SourceDir())
+	e := runs.EnvironmentOf(repo.SourceDir())
 	info := backend.Describe(backendConfig, be)
 	e.Backend, e.BackendDesc = info.Config, info.Description
 	e.GoMLX = backend.ModuleVersion("github.com/gomlx/gomlx")
 	return e
 }
-
-// Summarize is the model accounting of a config.
-func Summarize(c *config.Config) (*nin.Summary, error) { return nin.Summarize(c.Options) }

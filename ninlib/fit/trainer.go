@@ -28,7 +28,7 @@ import (
 // loop over a store restored from the run's committed checkpoint.
 type trainer struct {
 	c            *config.Config
-	o            Options
+	o            TrainOptions
 	be           compute.Backend
 	store        *model.Store
 	loop         *train.Loop
@@ -46,7 +46,7 @@ type trainer struct {
 // trainEpochs trains from the writer's last committed epoch to c.Epochs,
 // committing each epoch through w. It stops with ErrInterrupted within a
 // training step or an evaluation batch of ctx's cancellation.
-func trainEpochs(ctx context.Context, c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
+func trainEpochs(ctx context.Context, c *config.Config, o TrainOptions, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
 	t, err := newEpochTrainer(ctx, c, o, be, data, w)
 	if err != nil {
 		return err
@@ -72,9 +72,6 @@ func trainEpochs(ctx context.Context, c *config.Config, o Options, be compute.Ba
 		if err := w.CommitEpoch(row, t.sched, t.ckpt); err != nil {
 			return err
 		}
-		if svg, err := LearningCurves(w.Summary.ID, w.Rows); err == nil {
-			_ = runs.WriteFileAtomic(filepath.Join(w.Dir, runs.CurveFile), svg)
-		}
 		if o.OnEpoch != nil {
 			o.OnEpoch(row)
 		}
@@ -84,7 +81,7 @@ func trainEpochs(ctx context.Context, c *config.Config, o Options, be compute.Ba
 
 // newEpochTrainer builds the model, optimizer, checkpoint handler (which
 // restores the committed checkpoint, if any) and batches of a run.
-func newEpochTrainer(ctx context.Context, c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) (*trainer, error) {
+func newEpochTrainer(ctx context.Context, c *config.Config, o TrainOptions, be compute.Backend, data *datasets.Prepared, w *runs.Writer) (*trainer, error) {
 	store, gt, err := newTrainer(c, be)
 	if err != nil {
 		return nil, err
@@ -169,7 +166,7 @@ func (t *trainer) runEpoch(ctx context.Context, e int) (runs.Epoch, error) {
 
 // testBest tests the checkpoint with the best validation accuracy once,
 // on the test split, and puts the result in the writer's summary.
-func testBest(ctx context.Context, c *config.Config, o Options, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
+func testBest(ctx context.Context, c *config.Config, o TrainOptions, be compute.Backend, data *datasets.Prepared, w *runs.Writer) error {
 	st := w.State
 	logf(o, "testing the epoch-%d checkpoint (best validation accuracy %.4f) on %d images", st.BestEpoch, st.BestValAcc, data.Test.N)
 	acc, err := TestBest(ctx, c, be, w.Dir, data.Test)
@@ -195,7 +192,7 @@ func newTrainer(c *config.Config, be compute.Backend) (*model.Store, *train.Trai
 
 // trainerFor builds the trainer of c's model over store.
 func trainerFor(c *config.Config, be compute.Backend, store *model.Store) (*train.Trainer, error) {
-	a, err := c.Options.Arch()
+	a, err := c.Spec.Arch()
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +206,7 @@ func trainerFor(c *config.Config, be compute.Backend, store *model.Store) (*trai
 	if err != nil {
 		return nil, err
 	}
-	opts := c.Options
+	opts := c.Spec
 	modelFn := func(scope *model.Scope, images *Node) *Node {
 		return nin.Forward(scope.In("model"), images, opts, a).Logits
 	}

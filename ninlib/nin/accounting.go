@@ -16,8 +16,8 @@ type LayerCost struct {
 	MACs   int64  `json:"macs"` // multiply-adds of the weights, forward, per image
 }
 
-// Summary is the per-layer accounting of a model.
-type Summary struct {
+// Accounting is the per-layer accounting of a model.
+type Accounting struct {
 	Variant string      `json:"variant"`
 	Input   [3]int      `json:"input"`
 	Layers  []LayerCost `json:"layers"`
@@ -26,7 +26,7 @@ type Summary struct {
 }
 
 // FLOPs is twice the multiply-adds.
-func (s *Summary) FLOPs() int64 { return 2 * s.MACs }
+func (s *Accounting) FLOPs() int64 { return 2 * s.MACs }
 
 // poolOut is Caffe's ceil-mode output size: ceil((n-k)/s)+1.
 func poolOut(n, k, s int) int {
@@ -38,15 +38,15 @@ func poolOut(n, k, s int) int {
 	return out
 }
 
-// Summarize computes the per-layer output shapes, parameters and
+// Account computes the per-layer output shapes, parameters and
 // multiply-adds of a model for its input size.
-func Summarize(o Options) (*Summary, error) {
-	return SummarizeAt(o, o.InputH, o.InputW)
+func Account(o Spec) (*Accounting, error) {
+	return AccountAt(o, o.InputH, o.InputW)
 }
 
-// SummarizeAt is Summarize for an input of h x w pixels (GAP models can be
+// AccountAt is Account for an input of h x w pixels (GAP models can be
 // evaluated at sizes other than the one they were built for).
-func SummarizeAt(o Options, h, w int) (*Summary, error) {
+func AccountAt(o Spec, h, w int) (*Accounting, error) {
 	a, err := o.Arch()
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func SummarizeAt(o Options, h, w int) (*Summary, error) {
 	if err := o.CheckInput(h, w, o.InputC); err != nil {
 		return nil, err
 	}
-	s := &Summary{Variant: o.Variant, Input: [3]int{h, w, o.InputC}}
+	s := &Accounting{Variant: o.Variant, Input: [3]int{h, w, o.InputC}}
 	c := o.InputC
 	for _, l := range a.Layers {
 		var params, macs int64
@@ -90,7 +90,7 @@ func SummarizeAt(o Options, h, w int) (*Summary, error) {
 }
 
 // Print writes the summary as an aligned text table.
-func (s *Summary) Print(out io.Writer) {
+func (s *Accounting) Print(out io.Writer) {
 	tw := tabwriter.NewWriter(out, 0, 2, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "layer\tkind\toutput\tparams\tmult-adds\t\n")
 	for _, l := range s.Layers {
@@ -122,10 +122,10 @@ func Commas(n int64) string {
 
 // MatchWidth finds the Width multiplier at which variant o costs about as
 // much as target, by "params" or "macs", using bisection on the accounting.
-func MatchWidth(o Options, target *Summary, by string) (float64, error) {
+func MatchWidth(o Spec, target *Accounting, by string) (float64, error) {
 	cost := func(width float64) (int64, error) {
 		o.Width = width
-		s, err := Summarize(o)
+		s, err := Account(o)
 		if err != nil {
 			return 0, err
 		}

@@ -44,7 +44,7 @@ type Layer struct {
 	ReLU   bool // ReLU after the layer
 }
 
-// Arch is the expanded layer list of a variant for given Options.
+// Arch is the expanded layer list of a variant for given Spec.
 type Arch struct {
 	Variant string
 	Layers  []Layer
@@ -73,14 +73,14 @@ var (
 // how to build its layers.
 type variantInfo struct {
 	claim string
-	build func(o Options, w Widths) []Layer
+	build func(o Spec, w Widths) []Layer
 	head  string // "gap" or "fc"
 }
 
 var registry = map[string]variantInfo{
 	// nin is the paper's network as released: three mlpconv blocks and a
 	// GAP head. It is the reference for every claim.
-	"nin": {"the reference NIN: mlpconv blocks + global average pooling", func(o Options, w Widths) []Layer {
+	"nin": {"the reference NIN: mlpconv blocks + global average pooling", func(o Spec, w Widths) []Layer {
 		return ninBody(o, w, false, true)
 	}, "gap"},
 	// nin-fc tests "GAP needs far fewer parameters than an FC head and
@@ -89,30 +89,30 @@ var registry = map[string]variantInfo{
 	// GAP becomes one fully connected layer from the flattened 192 maps to
 	// the classes (a separate weight per position). It also cannot take
 	// other input sizes.
-	"nin-fc": {"Table 5: the same mlpconv body with a fully connected head instead of GAP", func(o Options, w Widths) []Layer {
+	"nin-fc": {"Table 5: the same mlpconv body with a fully connected head instead of GAP", func(o Spec, w Widths) []Layer {
 		return append(ninBody(o, w, false, false), Layer{Name: "head_flatten", Kind: KindFlatten}, Layer{Name: "head_fc", Kind: KindFC, Out: o.Classes})
 	}, "fc"},
 	// nin-fc-dropout is nin-fc with dropout before the FC layer, Table 5's
 	// "fc + dropout" row.
-	"nin-fc-dropout": {"Table 5: FC head with dropout before it", func(o Options, w Widths) []Layer {
+	"nin-fc-dropout": {"Table 5: FC head with dropout before it", func(o Spec, w Widths) []Layer {
 		return append(ninBody(o, w, false, false), Layer{Name: "head_flatten", Kind: KindFlatten}, Layer{Name: "head_dropout", Kind: KindDropout}, Layer{Name: "head_fc", Kind: KindFC, Out: o.Classes})
 	}, "fc"},
 	// conv-gap tests "mlpconv beats a linear conv": the same spatial
 	// convolutions, pools and dropout as nin with every 1x1 layer removed;
 	// the last spatial conv maps straight to the classes. Use Width to match
 	// nin's parameters or multiply-adds (see MatchWidth).
-	"conv-gap": {"linear-conv baseline (no 1x1 layers) with a GAP head", func(o Options, w Widths) []Layer {
+	"conv-gap": {"linear-conv baseline (no 1x1 layers) with a GAP head", func(o Spec, w Widths) []Layer {
 		return convBody(o, w, true)
 	}, "gap"},
 	// conv-fc is the conventional CNN of §4.6: linear convs with an FC head.
-	"conv-fc": {"linear-conv baseline with an FC head (the paper's conventional CNN)", func(o Options, w Widths) []Layer {
+	"conv-fc": {"linear-conv baseline with an FC head (the paper's conventional CNN)", func(o Spec, w Widths) []Layer {
 		return append(convBody(o, w, false), Layer{Name: "head_flatten", Kind: KindFlatten}, Layer{Name: "head_fc", Kind: KindFC, Out: o.Classes})
 	}, "fc"},
 	// nin-bottleneck tests "1x1 bottlenecks cut FLOPs before 3x3/5x5
 	// convolutions": nin with a 1x1 reduction to Bottleneck x input
 	// channels before the spatial convs of blocks 2 and 3 (GoogLeNet's
 	// reductions).
-	"nin-bottleneck": {"nin with 1x1 reductions before the 5x5 and 3x3 convs of blocks 2-3", func(o Options, w Widths) []Layer {
+	"nin-bottleneck": {"nin with 1x1 reductions before the 5x5 and 3x3 convs of blocks 2-3", func(o Spec, w Widths) []Layer {
 		return ninBody(o, w, true, true)
 	}, "gap"},
 }
@@ -143,7 +143,7 @@ func lookup(variant string) (variantInfo, error) {
 
 func scaled(n int, f float64) int { return max(1, int(math.Round(float64(n)*f))) }
 
-func pool(o Options, block int) Layer {
+func pool(o Spec, block int) Layer {
 	kind := KindMaxPool
 	if block == 2 && o.Pool2 == "avg" {
 		kind = KindAvgPool
@@ -154,7 +154,7 @@ func pool(o Options, block int) Layer {
 // ninBody builds the three mlpconv blocks. With gapHead the last 1x1 maps
 // to the classes (with ReLU, as released); without it block 3 ends at its
 // second 1x1 layer and an FC head follows.
-func ninBody(o Options, w Widths, bottleneck, gapHead bool) []Layer {
+func ninBody(o Spec, w Widths, bottleneck, gapHead bool) []Layer {
 	kernels := [3]int{5, 5, 3}
 	var ls []Layer
 	in := o.InputC
@@ -186,7 +186,7 @@ func ninBody(o Options, w Widths, bottleneck, gapHead bool) []Layer {
 }
 
 // convBody is ninBody without the 1x1 layers.
-func convBody(o Options, w Widths, gapHead bool) []Layer {
+func convBody(o Spec, w Widths, gapHead bool) []Layer {
 	kernels := [3]int{5, 5, 3}
 	var ls []Layer
 	for b := 0; b < 3; b++ {
@@ -207,7 +207,7 @@ func convBody(o Options, w Widths, gapHead bool) []Layer {
 }
 
 // Arch expands a variant's layers for the given options.
-func (o Options) Arch() (*Arch, error) {
+func (o Spec) Arch() (*Arch, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ type Output struct {
 // ModelFn returns a GoMLX model function (scope, images) -> logits for the
 // options, validated up front so that a bad option is an error here, not a
 // panic while the graph is built. Images are [batch, H, W, C] float32.
-func ModelFn(o Options) (func(scope *model.Scope, images *Node) *Node, error) {
+func ModelFn(o Spec) (func(scope *model.Scope, images *Node) *Node, error) {
 	a, err := o.Arch()
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func ModelFn(o Options) (func(scope *model.Scope, images *Node) *Node, error) {
 // exceptions (panics carrying an error), the convention inside graph code;
 // callers outside graph building use CheckInput first or recover them with
 // exceptions.TryCatch.
-func Forward(scope *model.Scope, images *Node, o Options, a *Arch) Output {
+func Forward(scope *model.Scope, images *Node, o Spec, a *Arch) Output {
 	dims := images.Shape().Dimensions
 	if len(dims) != 4 {
 		exceptions.Panicf("model %s: images must be [batch, H, W, C], got shape %s", o.Variant, images.Shape())
@@ -89,7 +89,7 @@ const planesMinPixels = 32 * 32
 
 // Formulation is the convolution formulation that training o on backend b
 // uses (o.ConvImpl resolved): planes, patches or native.
-func Formulation(o Options, b compute.Backend) string {
+func Formulation(o Spec, b compute.Backend) string {
 	return resolveImpl(o, b, o.InputH, o.InputW, true)
 }
 
@@ -97,7 +97,7 @@ func Formulation(o Options, b compute.Backend) string {
 // h x w pixels on backend b: ConvImpl, or for "auto" native off the Go
 // backend, and on it patches, or planes to train on images of 32x32 pixels
 // or more without batch norm (which normalizes channels-last activations).
-func resolveImpl(o Options, b compute.Backend, h, w int, training bool) string {
+func resolveImpl(o Spec, b compute.Backend, h, w int, training bool) string {
 	if o.ConvImpl != "auto" {
 		return o.ConvImpl
 	}
@@ -112,7 +112,7 @@ func resolveImpl(o Options, b compute.Backend, h, w int, training bool) string {
 
 // splitParts is how many slices of a batch of b images Forward builds as
 // independent sub-graphs.
-func splitParts(o Options, impl string, b int) int {
+func splitParts(o Spec, impl string, b int) int {
 	n := o.Split
 	if n == 0 { // auto
 		n = 1
@@ -128,7 +128,7 @@ func splitParts(o Options, impl string, b int) int {
 
 // forward builds a on images with the chosen convolution formulation;
 // shared reuses the layer scopes of an earlier forward in the same graph.
-func forward(scope *model.Scope, images *Node, o Options, a *Arch, impl string, shared bool) Output {
+func forward(scope *model.Scope, images *Node, o Spec, a *Arch, impl string, shared bool) Output {
 	g := images.Graph()
 	init := initializer.HeFn(scope)
 	if o.Init == "gauss" {
@@ -415,8 +415,8 @@ func slicePoolAt(x *Node, l Layer, hAxis int) *Node {
 }
 
 // Describe is a one-line description of a model for logs.
-func Describe(o Options) string {
-	s, err := Summarize(o)
+func Describe(o Spec) string {
+	s, err := Account(o)
 	if err != nil {
 		return fmt.Sprintf("%s (%v)", o.Variant, err)
 	}

@@ -23,7 +23,7 @@ func goBackend(t testing.TB) compute.Backend {
 }
 
 // tiny returns options for a fast test model.
-func tiny(variant string) Options {
+func tiny(variant string) Spec {
 	o := Defaults()
 	o.Variant = variant
 	o.Width = 1.0 / 16
@@ -32,7 +32,7 @@ func tiny(variant string) Options {
 }
 
 func TestNINAccountingMatchesPaper(t *testing.T) {
-	s, err := Summarize(Defaults())
+	s, err := Account(Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,12 +53,12 @@ func TestNINAccountingMatchesPaper(t *testing.T) {
 }
 
 func TestBottleneckCutsCost(t *testing.T) {
-	base, _ := Summarize(Defaults())
+	base, _ := Account(Defaults())
 	prev := base.MACs
 	for _, r := range []float64{0.5, 0.25} {
 		o := Defaults()
 		o.Variant, o.Bottleneck = "nin-bottleneck", r
-		s, err := Summarize(o)
+		s, err := Account(o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,18 +76,18 @@ func TestUnknownVariantAndBadOptions(t *testing.T) {
 		t.Errorf("unknown variant: got %v, want an error listing valid variants", err)
 	}
 	for _, tc := range []struct {
-		mut func(*Options)
+		mut func(*Spec)
 		key string
 	}{
-		{func(o *Options) { o.Dropout = 1 }, "dropout"},
-		{func(o *Options) { o.Width = -1 }, "width"},
-		{func(o *Options) { o.Classes = 1 }, "classes"},
-		{func(o *Options) { o.Init = "xavier" }, "init"},
-		{func(o *Options) { o.Pool2 = "min" }, "pool2"},
-		{func(o *Options) { o.Bottleneck = 2 }, "bottleneck"},
-		{func(o *Options) { o.InputH = 4 }, "input"},
-		{func(o *Options) { o.ConvImpl = "fft" }, "conv_impl"},
-		{func(o *Options) { o.ConvImpl, o.BatchNorm = "planes", true }, "conv_impl"},
+		{func(o *Spec) { o.Dropout = 1 }, "dropout"},
+		{func(o *Spec) { o.Width = -1 }, "width"},
+		{func(o *Spec) { o.Classes = 1 }, "classes"},
+		{func(o *Spec) { o.Init = "xavier" }, "init"},
+		{func(o *Spec) { o.Pool2 = "min" }, "pool2"},
+		{func(o *Spec) { o.Bottleneck = 2 }, "bottleneck"},
+		{func(o *Spec) { o.InputH = 4 }, "input"},
+		{func(o *Spec) { o.ConvImpl = "fft" }, "conv_impl"},
+		{func(o *Spec) { o.ConvImpl, o.BatchNorm = "planes", true }, "conv_impl"},
 	} {
 		o := Defaults()
 		tc.mut(&o)
@@ -125,7 +125,7 @@ func TestEveryVariantVariablesMatchAccounting(t *testing.T) {
 					n += int64(vr.Shape().Size())
 				}
 			}
-			s, _ := Summarize(o)
+			s, _ := Account(o)
 			if n != s.Params {
 				t.Errorf("%s (batch_norm=%v): %d trainable scalars in GoMLX variables, accounting says %d", v, bn, n, s.Params)
 			}
@@ -168,7 +168,7 @@ func TestGAPAcceptsAnySizeFCDoesNot(t *testing.T) {
 			if d := logits.Shape().Dimensions; d[0] != 2 || d[1] != o.Classes {
 				t.Errorf("%s at %d: logits %v", v, size, d)
 			}
-			s, _ := SummarizeAt(o, size, size)
+			s, _ := AccountAt(o, size, size)
 			want := s.Layers[len(s.Layers)-2].Shape
 			if d := maps.Shape().Dimensions; d[1] != want[0] || d[2] != want[1] || d[3] != o.Classes {
 				t.Errorf("%s at %d: maps %v, want [2 %d %d %d]", v, size, d, want[0], want[1], o.Classes)
@@ -211,7 +211,7 @@ func TestConfidenceMapsAverageToLogits(t *testing.T) {
 }
 
 func TestMatchWidth(t *testing.T) {
-	ref, _ := Summarize(Defaults())
+	ref, _ := Account(Defaults())
 	o := Defaults()
 	o.Variant = "conv-gap"
 	w, err := MatchWidth(o, ref, "params")
@@ -219,7 +219,7 @@ func TestMatchWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.Width = w
-	s, _ := Summarize(o)
+	s, _ := Account(o)
 	if rel := math.Abs(float64(s.Params-ref.Params)) / float64(ref.Params); rel > 0.02 {
 		t.Errorf("conv-gap at width %.3f has %d params, nin %d (%.1f%% off)", w, s.Params, ref.Params, 100*rel)
 	}
@@ -250,7 +250,7 @@ func TestBottleneckCostSeedExample(t *testing.T) {
 }
 
 // TestSplitBatchAgrees: building the graph as independent sub-graphs over
-// slices of the batch (Options.Split) gives the same logits, maps and
+// slices of the batch (Spec.Split) gives the same logits, maps and
 // weight gradients as one graph over the whole batch, for GAP and FC
 // heads and for a batch that does not divide evenly.
 func TestSplitBatchAgrees(t *testing.T) {
@@ -296,7 +296,7 @@ func TestFormulationsAgreeWithGradients(t *testing.T) {
 // outputsAndGradients runs o on x with the variables of store and returns
 // the logits, the maps (GAP heads) and the gradient of a weighted sum of
 // the logits with respect to every trainable variable, by name.
-func outputsAndGradients(t *testing.T, b compute.Backend, store *model.Store, o Options, x *tensors.Tensor) map[string][]float32 {
+func outputsAndGradients(t *testing.T, b compute.Backend, store *model.Store, o Spec, x *tensors.Tensor) map[string][]float32 {
 	t.Helper()
 	a, err := o.Arch()
 	if err != nil {
@@ -407,20 +407,20 @@ func TestAutoFormulation(t *testing.T) {
 	b := goBackend(t)
 	for _, tc := range []struct {
 		name     string
-		mut      func(*Options)
+		mut      func(*Spec)
 		backend  compute.Backend
 		training bool
 		want     string
 	}{
-		{"full NIN, training", func(o *Options) {}, b, true, "planes"},
-		{"full NIN, inference", func(o *Options) {}, b, false, "patches"},
-		{"full NIN with batch norm", func(o *Options) { o.BatchNorm = true }, b, true, "patches"},
-		{"width 1/4", func(o *Options) { o.Width = 0.25 }, b, true, "planes"},
-		{"FC ablation", func(o *Options) { o.Variant = "nin-fc" }, b, true, "planes"},
-		{"digit NIN at 32x32", func(o *Options) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 32, 32, 1 }, b, true, "planes"},
-		{"digit NIN", func(o *Options) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 28, 28, 1 }, b, true, "patches"},
-		{"no backend (XLA elsewhere)", func(o *Options) {}, nil, true, "native"},
-		{"asked for", func(o *Options) { o.ConvImpl = "native" }, b, true, "native"},
+		{"full NIN, training", func(o *Spec) {}, b, true, "planes"},
+		{"full NIN, inference", func(o *Spec) {}, b, false, "patches"},
+		{"full NIN with batch norm", func(o *Spec) { o.BatchNorm = true }, b, true, "patches"},
+		{"width 1/4", func(o *Spec) { o.Width = 0.25 }, b, true, "planes"},
+		{"FC ablation", func(o *Spec) { o.Variant = "nin-fc" }, b, true, "planes"},
+		{"digit NIN at 32x32", func(o *Spec) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 32, 32, 1 }, b, true, "planes"},
+		{"digit NIN", func(o *Spec) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 28, 28, 1 }, b, true, "patches"},
+		{"no backend (XLA elsewhere)", func(o *Spec) {}, nil, true, "native"},
+		{"asked for", func(o *Spec) { o.ConvImpl = "native" }, b, true, "native"},
 	} {
 		o := Defaults()
 		tc.mut(&o)

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Options configure a model. Defaults returns the paper's values.
-type Options struct {
+// Spec configure a model. Defaults returns the paper's values.
+type Spec struct {
 	// Variant names the architecture (see Variants).
 	Variant string `json:"model"`
 	// Widths picks the channel counts: "cifar" (released NIN) or "digits"
@@ -61,8 +61,8 @@ type Options struct {
 }
 
 // Defaults returns the released NIN-CIFAR10 configuration.
-func Defaults() Options {
-	return Options{
+func Defaults() Spec {
+	return Spec{
 		Variant: "nin", Widths: "cifar", Width: 1,
 		InputH: 32, InputW: 32, InputC: 3, Classes: 10,
 		Dropout: 0.5, Init: "gauss", InitStd: 0.05,
@@ -71,7 +71,7 @@ func Defaults() Options {
 }
 
 // Validate checks every option and names the one that is wrong.
-func (o Options) Validate() error {
+func (o Spec) Validate() error {
 	if _, err := lookup(o.Variant); err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (o Options) Validate() error {
 // CheckInput returns an error if a model built with o cannot take images of
 // size h x w x c: FC heads need exactly the size they were built for, GAP
 // heads need the channels to match and at least 7x7 pixels.
-func (o Options) CheckInput(h, w, c int) error {
+func (o Spec) CheckInput(h, w, c int) error {
 	if c != o.InputC {
 		return fmt.Errorf("model %s takes %d input channels, got %dx%dx%d", o.Variant, o.InputC, h, w, c)
 	}

@@ -19,7 +19,7 @@ import (
 // already hold them or will be initialized) on images [N,H,W,C] and returns
 // the logits and, for GAP models, the per-class confidence maps. An input
 // size an FC head cannot take is an error here, not a panic.
-func Infer(b compute.Backend, store *model.Store, o Options, images *tensors.Tensor) (logits, maps *tensors.Tensor, err error) {
+func Infer(b compute.Backend, store *model.Store, o Spec, images *tensors.Tensor) (logits, maps *tensors.Tensor, err error) {
 	d := images.Shape().Dimensions
 	if len(d) != 4 {
 		return nil, nil, fmt.Errorf("images must be [N,H,W,C], got %s", images.Shape())

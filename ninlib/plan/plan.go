@@ -31,8 +31,9 @@ type Plan struct {
 	Name string
 	// Claim is the paper's claim under test, Paper the number(s) it reports.
 	Claim, Paper string
-	// Kind is "train" or a probe of trained runs: "translation",
-	// "input-size", "confidence-maps", "generalization".
+	// Kind is "train" or a kind of probe of trained runs (package probe
+	// registers them: translation, input-size, confidence-maps,
+	// generalization).
 	Kind string
 	// Source names the training experiment whose runs a probe analyses.
 	Source   string
@@ -41,10 +42,8 @@ type Plan struct {
 	Arms     []Arm
 	// Base holds the settings shared by every arm (key=value lines).
 	Base string
-	// Probe parameters.
-	Shifts []int // translation: pixel shifts to test
-	Sizes  []int // input-size: image sizes to test
-	Images int   // confidence-maps: images per dataset
+	// Params are a probe's parameters, by key (see ProbeKind).
+	Params map[string][]int
 	// Order places the experiment's tables in results/README.md (lower
 	// first; 0 = after the ordered ones, by name).
 	Order int
@@ -52,8 +51,33 @@ type Plan struct {
 	Path string
 }
 
-// planKeys are the keys that belong to the plan rather than to config.Config.
-var planKeys = []string{"claim", "paper", "kind", "source", "datasets", "seeds", "shifts", "sizes", "images", "order"}
+// ProbeKind is what experiment files know of a kind of probe; package
+// probe declares the kinds, with everything else they do.
+type ProbeKind struct {
+	Name string
+	// Params are the kind's experiment-file keys, each a list of integers,
+	// with their defaults (nil: the key is required).
+	Params map[string][]int
+	// Check, if not nil, validates the parameters.
+	Check func(params map[string][]int) error
+}
+
+var probeKinds = map[string]ProbeKind{}
+
+// RegisterProbeKind makes a kind of probe known to experiment files
+// ("kind = NAME" and its parameters). Package probe registers its kinds
+// when it is imported.
+func RegisterProbeKind(k ProbeKind) { probeKinds[k.Name] = k }
+
+// isProbeParam reports whether key is a parameter of any kind of probe.
+func isProbeParam(key string) bool {
+	for _, k := range probeKinds {
+		if _, ok := k.Params[key]; ok {
+			return true
+		}
+	}
+	return false
+}
 
 // Names lists the experiments in dir.
 func Names(dir string) ([]string, error) {
@@ -155,8 +179,9 @@ func expandIncludes(dir, text string, depth int) (string, error) {
 // (plan keys or config.Config keys, '#' starts a comment) or
 // "arm NAME: key=value; key=value".
 func Parse(name, text string) (*Plan, error) {
-	p := &Plan{Name: name, Kind: "train", Datasets: []string{"mnist"}, Seeds: []uint64{1}, Images: 6}
+	p := &Plan{Name: name, Kind: "train", Datasets: []string{"mnist"}, Seeds: []uint64{1}}
 	var base []string
+	params := map[string][]int{}
 	seen := map[string]int{} // key or "arm NAME" -> line
 	for i, raw := range strings.Split(text, "\n") {
 		line := raw
@@ -204,8 +229,8 @@ func Parse(name, text string) (*Plan, error) {
 		case "paper":
 			p.Paper = v
 		case "kind":
-			if !slices.Contains([]string{"train", "translation", "input-size", "confidence-maps", "generalization"}, v) {
-				return nil, lineErr("kind %q: expected train, translation, input-size, confidence-maps or generalization", v)
+			if _, ok := probeKinds[v]; !ok && v != "train" {
+				return nil, lineErr("kind %q: expected %s", v, strings.Join(append([]string{"train"}, probeKindNames()...), ", "))
 			}
 			p.Kind = v
 		case "source":
@@ -214,18 +239,16 @@ func Parse(name, text string) (*Plan, error) {
 			p.Datasets, err = parseNames(v)
 		case "seeds":
 			p.Seeds, err = parseUints(v)
-		case "shifts":
-			p.Shifts, err = parseInts(v)
-		case "sizes":
-			p.Sizes, err = parseInts(v)
 		case "dataset":
 			err = fmt.Errorf("an experiment names its datasets with \"datasets = a, b\"")
-		case "images":
-			p.Images, err = strconv.Atoi(v)
 		case "order":
 			p.Order, err = strconv.Atoi(v)
 		default:
-			base = append(base, k+"="+v)
+			if isProbeParam(k) {
+				params[k], err = parseInts(v)
+			} else {
+				base = append(base, k+"="+v)
+			}
 		}
 		if err != nil {
 			return nil, lineErr("%s: %v", k, err)
@@ -238,11 +261,8 @@ func Parse(name, text string) (*Plan, error) {
 	if p.Kind != "train" && p.Source == "" {
 		return nil, fmt.Errorf("a %s probe needs \"source = <training experiment>\"", p.Kind)
 	}
-	if p.Kind == "translation" && len(p.Shifts) == 0 || p.Kind == "input-size" && len(p.Sizes) == 0 {
-		return nil, fmt.Errorf("a %s probe needs its list of %s", p.Kind, map[string]string{"translation": "shifts = 1, 2", "input-size": "sizes = 24, 32"}[p.Kind])
-	}
-	if p.Kind == "confidence-maps" && p.Images < 1 {
-		return nil, fmt.Errorf("images = %d: a confidence-maps probe shows at least 1 image", p.Images)
+	if err := p.setParams(params); err != nil {
+		return nil, err
 	}
 	// Check every arm's settings now, so a typo fails before hours of training.
 	for _, a := range p.arms() {
@@ -256,6 +276,44 @@ func Parse(name, text string) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// setParams checks the probe parameters given against the plan's kind and
+// fills in the kind's defaults.
+func (p *Plan) setParams(given map[string][]int) error {
+	kind, isProbe := probeKinds[p.Kind]
+	for key := range given {
+		if _, ok := kind.Params[key]; !ok {
+			return fmt.Errorf("%s is not a parameter of a %s experiment", key, p.Kind)
+		}
+	}
+	if !isProbe {
+		return nil
+	}
+	p.Params = map[string][]int{}
+	for key, def := range kind.Params {
+		v, ok := given[key]
+		if !ok {
+			v = def
+		}
+		if v == nil {
+			return fmt.Errorf("a %s probe needs \"%s = …\" (a list of integers)", p.Kind, key)
+		}
+		p.Params[key] = v
+	}
+	if kind.Check != nil {
+		return kind.Check(p.Params)
+	}
+	return nil
+}
+
+func probeKindNames() []string {
+	var names []string
+	for n := range probeKinds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func (p *Plan) arms() []Arm {
@@ -389,8 +447,8 @@ func ParseList(s string) ([]string, error) {
 //	NIN_NB_DRY_RUN   "1": list what would be trained or probed and run
 //	                 nothing, to re-render a notebook from the records alone
 //	GOMLX_BACKEND    backend (default go)
-func FromEnv(p *Plan) (Options, error) {
-	o := Options{ResultsDir: "../results", Extra: os.Getenv("NIN_NB_SET"), Backend: os.Getenv("GOMLX_BACKEND"), Progress: "lines",
+func FromEnv(p *Plan) (RunOptions, error) {
+	o := RunOptions{ResultsDir: "../results", Extra: os.Getenv("NIN_NB_SET"), Backend: os.Getenv("GOMLX_BACKEND"), Progress: "lines",
 		Command: "notebook (see the notebook's parameter cell)"}
 	if d := os.Getenv("NIN_NB_RESULTS"); d != "" {
 		o.ResultsDir = d

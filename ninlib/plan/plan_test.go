@@ -1,19 +1,22 @@
-package plan
+package plan_test
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ninbench/nin/ninlib/plan"
+	_ "github.com/ninbench/nin/ninlib/probe" // registers the kinds of probe
 )
 
 func TestEveryExperimentFileParses(t *testing.T) {
-	names, err := Names("../../experiments")
+	names, err := plan.Names("../../experiments")
 	if err != nil || len(names) < 9 {
 		t.Fatalf("experiments: %v %v", names, err)
 	}
 	for _, n := range names {
-		p, err := Load("../../experiments", n)
+		p, err := plan.Load("../../experiments", n)
 		if err != nil {
 			t.Errorf("%s: %v", n, err)
 			continue
@@ -27,14 +30,14 @@ func TestEveryExperimentFileParses(t *testing.T) {
 func TestSharedScaleIsIdentical(t *testing.T) {
 	// The nin arm is shared by three experiments: their base settings must
 	// give identical configurations apart from the labels.
-	ref, err := Load("../../experiments", "gap-vs-fc")
+	ref, err := plan.Load("../../experiments", "gap-vs-fc")
 	if err != nil {
 		t.Fatal(err)
 	}
 	c0, _ := ref.Config(ref.Arms[0], "mnist", 1, "")
 	for _, n := range []string{"mlpconv-vs-conv", "bottleneck"} {
-		p, _ := Load("../../experiments", n)
-		c, err := p.Config(Arm{Name: "nin", Set: "model=nin"}, "mnist", 1, "")
+		p, _ := plan.Load("../../experiments", n)
+		c, err := p.Config(plan.Arm{Name: "nin", Set: "model=nin"}, "mnist", 1, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,14 +75,14 @@ func TestParseErrors(t *testing.T) {
 		{"kind = input-size\nsource = gap-vs-fc", "sizes"},
 		{"kind = confidence-maps\nsource = gap-vs-fc\nimages = 0", "at least 1 image"},
 	} {
-		if _, err := Parse("t", tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := plan.Parse("t", tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error with %q", tc.text, err, tc.want)
 		}
 	}
-	if _, err := Load("../../experiments", "nope"); err == nil || !strings.Contains(err.Error(), "gap-vs-fc") {
+	if _, err := plan.Load("../../experiments", "nope"); err == nil || !strings.Contains(err.Error(), "gap-vs-fc") {
 		t.Errorf("unknown experiment: %v", err)
 	}
-	if _, err := Load(t.TempDir(), "gap-vs-fc"); err == nil || !strings.Contains(err.Error(), "holds no experiment files") {
+	if _, err := plan.Load(t.TempDir(), "gap-vs-fc"); err == nil || !strings.Contains(err.Error(), "holds no experiment files") {
 		t.Errorf("an empty experiments folder: %v", err)
 	}
 }
@@ -107,7 +110,7 @@ func TestDanglingReferences(t *testing.T) {
 		{"source-missing", `source = nowhere: unknown experiment "nowhere"`},
 		{"source-probe", "not a training experiment"},
 	} {
-		_, err := Load(dir, tc.name)
+		_, err := plan.Load(dir, tc.name)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
 		}
@@ -121,7 +124,7 @@ func TestParseList(t *testing.T) {
 		{"mnist,", "", "empty item"},
 		{"a,a", "", "listed twice"},
 	} {
-		got, err := ParseList(tc.in)
+		got, err := plan.ParseList(tc.in)
 		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) || tc.err == "" && (err != nil || strings.Join(got, ",") != tc.want) {
 			t.Errorf("%q: got %v, %v; want %q, error %q", tc.in, got, err, tc.want, tc.err)
 		}
@@ -131,11 +134,11 @@ func TestParseList(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add("seeds = 1,2\narm nin: model=nin; width=0.5\n# comment\nlr = 0.01")
 	f.Add("kind = translation\nsource = gap-vs-fc\nshifts = 0, 2")
-	f.Fuzz(func(t *testing.T, s string) { _, _ = Parse("fuzz", s) })
+	f.Fuzz(func(t *testing.T, s string) { _, _ = plan.Parse("fuzz", s) })
 }
 
 func TestSweepGrid(t *testing.T) {
-	p, err := Sweep("sw", "epochs=1", "lr=0.001,0.01;width=0.25,0.5", []string{"mnist"}, []uint64{1})
+	p, err := plan.Sweep("sw", "epochs=1", "lr=0.001,0.01;width=0.25,0.5", []string{"mnist"}, []uint64{1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +149,7 @@ func TestSweepGrid(t *testing.T) {
 	if err != nil || c.LR != 0.01 || c.Width != 0.5 || c.Epochs != 1 {
 		t.Errorf("config %+v %v", c, err)
 	}
-	if _, err := Sweep("sw", "", "lr=-1", []string{"mnist"}, []uint64{1}); err == nil {
+	if _, err := plan.Sweep("sw", "", "lr=-1", []string{"mnist"}, []uint64{1}); err == nil {
 		t.Errorf("a negative learning rate in a sweep was accepted")
 	}
 	for _, tc := range []struct{ grid, want string }{
@@ -159,7 +162,7 @@ func TestSweepGrid(t *testing.T) {
 		{"lr=inf", "finite"},
 		{"dataset=cifar10", "datasets = a, b"},
 	} {
-		if _, err := Sweep("sw", "", tc.grid, []string{"mnist"}, []uint64{1}); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := plan.Sweep("sw", "", tc.grid, []string{"mnist"}, []uint64{1}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("grid %q: got %v, want an error with %q", tc.grid, err, tc.want)
 		}
 	}
@@ -186,11 +189,11 @@ func TestFromEnv(t *testing.T) {
 			t.Setenv("NIN_NB_DATASETS", tc.datasets)
 			t.Setenv("NIN_NB_SET", tc.set)
 			t.Setenv("NIN_NB_DRY_RUN", tc.dry)
-			p, err := Load("../../experiments", "gap-vs-fc")
+			p, err := plan.Load("../../experiments", "gap-vs-fc")
 			if err != nil {
 				t.Fatal(err)
 			}
-			o, err := FromEnv(p)
+			o, err := plan.FromEnv(p)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one naming %s", err, tc.wantErr)

@@ -20,8 +20,8 @@ import (
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
-// Options control a plan's execution.
-type Options struct {
+// RunOptions control a plan's execution.
+type RunOptions struct {
 	ResultsDir string
 	// Extra is a -set string applied after the plan's settings (e.g. a
 	// smaller scale for a quick look).
@@ -30,11 +30,11 @@ type Options struct {
 	Backend string
 	Command string
 	Log     io.Writer
-	// Progress is passed to fit.Options.
+	// Progress is passed to fit.TrainOptions.
 	Progress string
 	// DryRun prints what would run without running it.
 	DryRun bool
-	// OnStep and OnEpoch are passed to fit.Options (live curves).
+	// OnStep and OnEpoch are passed to fit.TrainOptions (live curves).
 	OnStep  func(epoch, step, steps int, loss, acc float64)
 	OnEpoch func(runs.Epoch)
 }
@@ -44,7 +44,7 @@ type Options struct {
 // skipped; an interrupted one is resumed; one that another process is
 // training right now (its claim is locked) is skipped and reported. A
 // diverged run is recorded and the plan goes on.
-func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
+func Train(ctx context.Context, p *Plan, o RunOptions) ([]*runs.Summary, error) {
 	if p.Kind != "train" {
 		return nil, fmt.Errorf("experiment %s is a %s probe: run it with `run %s` after %s", p.Name, p.Kind, p.Name, p.Source)
 	}
@@ -97,7 +97,7 @@ func Train(ctx context.Context, p *Plan, o Options) ([]*runs.Summary, error) {
 // executor runs a plan's runs one at a time, sharing one backend and the
 // prepared data between them.
 type executor struct {
-	o        Options
+	o        RunOptions
 	be       compute.Backend
 	prepared map[datasets.Setup]*datasets.Prepared
 }
@@ -142,7 +142,7 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		x.prepared[c.Setup] = data
 	}
 	fmt.Fprintf(o.Log, "== %s\n", label)
-	return fit.Train(ctx, c, fit.Options{ResultsDir: o.ResultsDir, Resume: resume, Command: o.Command,
+	return fit.Train(ctx, c, fit.TrainOptions{ResultsDir: o.ResultsDir, Resume: resume, Command: o.Command,
 		Log: o.Log, Progress: o.Progress, Backend: x.be, Data: data, OnStep: o.OnStep, OnEpoch: o.OnEpoch})
 }
 
@@ -199,7 +199,7 @@ const ClaimsDir = ".claims"
 // file's earlier settings (a changed scale, say) are kept on disk but no
 // longer count as its results.
 func (p *Plan) Reproduces(r runs.Record, extra string) bool {
-	if r.Summary.Experiment != p.Name || r.Summary.Probe != nil {
+	if r.Summary.Experiment != p.Name || r.Summary.IsProbe() {
 		return false
 	}
 	for _, a := range p.arms() {
@@ -224,17 +224,14 @@ func Current(recs []runs.Record, plans map[string]*Plan, extra string) (current,
 	ok := map[string]bool{}
 	for _, r := range recs {
 		p := plans[r.Summary.Experiment]
-		if r.Summary.Probe == nil && (p == nil || p.Kind != "train" || p.Reproduces(r, extra)) {
+		if !r.Summary.IsProbe() && (p == nil || p.Kind != "train" || p.Reproduces(r, extra)) {
 			ok[r.Summary.ID] = true
 		}
 	}
 	for _, r := range recs {
 		keep := ok[r.Summary.ID]
-		if r.Summary.Probe != nil {
-			var src struct {
-				Source string `json:"source_run"`
-			}
-			keep = json.Unmarshal(r.Summary.Probe, &src) == nil && ok[src.Source]
+		if r.Summary.IsProbe() {
+			keep = ok[r.Summary.Probe.Source]
 		}
 		if keep {
 			current = append(current, r)

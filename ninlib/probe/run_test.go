@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -36,7 +35,7 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, extra := range []string{"", "lr=0.002"} {
-		if _, err := plan.Train(ctx, src, plan.Options{ResultsDir: res, Extra: extra, Log: io.Discard, Progress: "none"}); err != nil {
+		if _, err := plan.Train(ctx, src, plan.RunOptions{ResultsDir: res, Extra: extra, Log: io.Discard, Progress: "none"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,7 +71,7 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 	if g := gens[0]; g.TestAcc != testAcc || g.TrainAcc <= 0 || g.TrainAcc > 1 {
 		t.Errorf("generalization probe: test accuracy %v (the run recorded %v), train accuracy %v", g.TestAcc, testAcc, g.TrainAcc)
 	}
-	err = Run(ctx, p, plan.Options{ResultsDir: res, Extra: "epochs=2", Log: io.Discard})
+	err = Run(ctx, p, plan.RunOptions{ResultsDir: res, Extra: "epochs=2", Log: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "other settings") {
 		t.Errorf("probe with a -set no run was made with: %v", err)
 	}
@@ -80,7 +79,7 @@ func TestProbeAnalysesOnlyCurrentRuns(t *testing.T) {
 
 // probeRecord is a probe record's result and where it lies.
 type probeRecord struct {
-	Result
+	runs.ProbeResult
 	dir string
 }
 
@@ -92,7 +91,7 @@ func runProbe(t *testing.T, exps, res, name string) (*plan.Plan, []probeRecord) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Run(context.Background(), p, plan.Options{ResultsDir: res, Log: io.Discard}); err != nil {
+	if err := Run(context.Background(), p, plan.RunOptions{ResultsDir: res, Log: io.Discard}); err != nil {
 		t.Fatal(err)
 	}
 	recs, _ := runs.ReadAll(res)
@@ -101,11 +100,10 @@ func runProbe(t *testing.T, exps, res, name string) (*plan.Plan, []probeRecord) 
 		if r.Summary.Experiment != name {
 			continue
 		}
-		var pr Result
-		if err := json.Unmarshal(r.Summary.Probe, &pr); err != nil {
-			t.Fatal(err)
+		if !r.Summary.IsProbe() {
+			t.Fatalf("%s: a record of probe %s without a probe result", r.Dir, name)
 		}
-		out = append(out, probeRecord{pr, r.Dir})
+		out = append(out, probeRecord{*r.Summary.Probe, r.Dir})
 	}
 	return p, out
 }

@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// Probe fills an Environment from the machine and the git checkout in dir.
-func Probe(dir string) Environment {
+// EnvironmentOf fills an Environment from the machine and the git checkout in dir.
+func EnvironmentOf(dir string) Environment {
 	e := Environment{GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), CPU: cpuModel()}
 	e.Hostname, _ = os.Hostname()
 	if out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output(); err == nil {

@@ -105,8 +105,43 @@ type Summary struct {
 	// checksums (absent from runs made before it was recorded, and for
 	// data handed to fit.Train in memory).
 	Data *datasets.Provenance `json:"data,omitempty"`
-	// Probe holds the results of analysis runs (translation, input size).
-	Probe json.RawMessage `json:"probe,omitempty"`
+	// Probe is set on the records of probes (analyses of a trained run)
+	// and nil on training runs.
+	Probe *ProbeResult `json:"probe,omitempty"`
+}
+
+// IsProbe reports whether the record is a probe's rather than a
+// training run's.
+func (s *Summary) IsProbe() bool { return s.Probe != nil }
+
+// ProbeResult is what a probe measured on one source run: the "probe"
+// field of its record's summary.json. Each kind of probe (package probe)
+// fills the fields it needs.
+type ProbeResult struct {
+	Kind   string `json:"kind"`
+	Source string `json:"source_run"`
+	// X are the shifts (pixels) or input sizes tested; Acc the test
+	// accuracy at each (-1 where the model cannot run; see Errors).
+	X      []int     `json:"x"`
+	Acc    []float64 `json:"acc"`
+	AccPad []float64 `json:"acc_pad,omitempty"` // input-size: zero-padded/cropped instead of resized
+	Errors []string  `json:"errors,omitempty"`
+	// Confidence maps: per image, the label, the prediction and the class
+	// whose map has the largest mean.
+	Images []MapImage `json:"images,omitempty"`
+	// Figure is the file name of the probe's figure in its run directory.
+	Figure string `json:"figure,omitempty"`
+	// Generalization: accuracy of the best-validation checkpoint, in
+	// inference mode (no dropout), on the very training images the run
+	// was trained on and on the test set.
+	TrainAcc float64 `json:"train_acc,omitempty"`
+	TestAcc  float64 `json:"test_acc,omitempty"`
+}
+
+// MapImage describes one image of a confidence-map probe.
+type MapImage struct {
+	Label, Pred int
+	MapArgmax   int
 }
 
 // WriteFileAtomic writes data to path via a temporary file in the same

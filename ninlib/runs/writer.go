@@ -215,6 +215,10 @@ func (w *Writer) commit(row Epoch, schedule any, ck Checkpointer) error {
 	}
 	w.t0 = time.Now()
 	w.State, w.Rows = st, rows
+	// The learning curve is a view of metrics.csv: not part of the commit.
+	if svg, err := LearningCurves(w.Summary.ID, Curve{Rows: rows}); err == nil {
+		_ = WriteFileAtomic(filepath.Join(w.Dir, CurveFile), svg)
+	}
 	// Only now, with the new best committed, may the old one go.
 	return keepOnly(w.bestDir(), st.BestCheckpoint)
 }

@@ -1,4 +1,4 @@
-package table
+package report
 
 import (
 	"fmt"
@@ -32,8 +32,8 @@ func Select(recs []runs.Record, experiment, dataset string) []runs.Record {
 // CurvesSVG draws train (dashed) and validation (solid) accuracy per epoch
 // of one arm's runs (one colour per seed).
 func CurvesSVG(recs []runs.Record, arm string) ([]byte, error) {
-	var series []plots.Series
-	for i, r := range recs {
+	var curves []runs.Curve
+	for _, r := range recs {
 		if r.Summary.Arm != arm {
 			continue
 		}
@@ -41,18 +41,12 @@ func CurvesSVG(recs []runs.Record, arm string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		var x, tr, va []float64
-		for _, e := range rows {
-			x, tr, va = append(x, float64(e.Epoch)), append(tr, e.TrainAcc), append(va, e.ValAcc)
-		}
-		series = append(series,
-			plots.Series{Name: fmt.Sprintf("seed %d train", r.Summary.Seed), X: x, Y: tr, Dashed: true, Color: i},
-			plots.Series{Name: fmt.Sprintf("seed %d validation", r.Summary.Seed), X: x, Y: va, Color: i})
+		curves = append(curves, runs.Curve{Label: fmt.Sprintf("seed %d", r.Summary.Seed), Rows: rows})
 	}
-	if len(series) == 0 {
+	if len(curves) == 0 {
 		return nil, fmt.Errorf("no completed runs of arm %q", arm)
 	}
-	return plots.Chart{Title: arm + ": train (dashed) vs validation accuracy", XLabel: "epoch", YLabel: "accuracy", Series: series}.SVG()
+	return runs.LearningCurves(arm+": train (dashed) vs validation accuracy", curves...)
 }
 
 // ErrorBarsSVG draws the mean test error (± std over seeds) of each arm of

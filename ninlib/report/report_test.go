@@ -1,4 +1,4 @@
-package table
+package report
 
 import (
 	"encoding/csv"
@@ -181,7 +181,7 @@ func TestSupersededRecordsAreKeptNotCounted(t *testing.T) {
 	os.MkdirAll(pdir, 0o755)
 	runs.WriteJSON(filepath.Join(pdir, runs.ConfigFile), config.Defaults())
 	runs.WriteJSON(filepath.Join(pdir, runs.SummaryFile), runs.Summary{ID: "translation.nin.mnist.s2.x", Experiment: "translation", Arm: "nin",
-		Dataset: "mnist", Seed: 2, Status: runs.StatusCompleted, Probe: []byte(`{"kind":"translation","source_run":"` + old + `","x":[0],"acc":[0.5]}`)})
+		Dataset: "mnist", Seed: 2, Status: runs.StatusCompleted, Probe: &runs.ProbeResult{Kind: "translation", Source: old, X: []int{0}, Acc: []float64{0.5}}})
 
 	r := Load(res, "../../experiments", "")
 	if len(r.Current) != 1 || len(r.Superseded) != 2 {
@@ -209,7 +209,7 @@ func TestGeneralizationTable(t *testing.T) {
 		os.MkdirAll(dir, 0o755)
 		runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), config.Defaults())
 		runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), runs.Summary{ID: id, Experiment: "generalization", Arm: arm, Dataset: "mnist", Seed: seed,
-			Status: runs.StatusCompleted, Probe: []byte(fmt.Sprintf(`{"kind":"generalization","source_run":%q,"train_acc":%g,"test_acc":%g}`, src, train, test))})
+			Status: runs.StatusCompleted, Probe: &runs.ProbeResult{Kind: "generalization", Source: src, TrainAcc: train, TestAcc: test}})
 	}
 	probeRec("nin-fc", 1, 1.00, 0.96)
 	probeRec("nin-fc", 2, 1.00, 0.94)

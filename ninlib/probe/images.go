@@ -1,0 +1,186 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ninbench/nin/ninlib/config"
+	"github.com/ninbench/nin/ninlib/datasets"
+	"github.com/ninbench/nin/ninlib/fit"
+	"github.com/ninbench/nin/ninlib/nin"
+	"github.com/ninbench/nin/ninlib/plots"
+	"github.com/ninbench/nin/ninlib/runs"
+)
+
+// Accuracy is fit.Accuracy (test accuracy of c's model with store's weights).
+func Accuracy(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set) (float64, error) {
+	return fit.Accuracy(ctx, c, be, store, s)
+}
+
+// Translated returns the accuracy on s with every image shifted by
+// `shift` pixels, averaged over the four directions (up, down, left, right).
+func Translated(ctx context.Context, c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, shift int) (float64, error) {
+	if shift == 0 {
+		return Accuracy(ctx, c, be, store, s)
+	}
+	var sum float64
+	for _, d := range [][2]int{{shift, 0}, {-shift, 0}, {0, shift}, {0, -shift}} {
+		t := &datasets.Set{Name: s.Name, N: s.N, H: s.H, W: s.W, C: s.C, Classes: s.Classes, Labels: s.Labels, X: make([]float32, len(s.X))}
+		for i := 0; i < s.N; i++ {
+			datasets.Translate(t.Image(i), s.Image(i), s.H, s.W, s.C, d[0], d[1], 0)
+		}
+		acc, err := Accuracy(ctx, c, be, store, t)
+		if err != nil {
+			return 0, err
+		}
+		sum += acc
+	}
+	return sum / 4, nil
+}
+
+// Resize returns s with every image bilinearly resized to size x size.
+func Resize(s *datasets.Set, size int) *datasets.Set {
+	t := &datasets.Set{Name: s.Name, N: s.N, H: size, W: size, C: s.C, Classes: s.Classes, Labels: s.Labels}
+	t.X = make([]float32, s.N*size*size*s.C)
+	for i := 0; i < s.N; i++ {
+		src, dst := s.Image(i), t.Image(i)
+		for y := 0; y < size; y++ {
+			fy := (float64(y)+0.5)*float64(s.H)/float64(size) - 0.5
+			y0 := int(math.Floor(fy))
+			wy := fy - float64(y0)
+			for x := 0; x < size; x++ {
+				fx := (float64(x)+0.5)*float64(s.W)/float64(size) - 0.5
+				x0 := int(math.Floor(fx))
+				wx := fx - float64(x0)
+				for ch := 0; ch < s.C; ch++ {
+					at := func(yy, xx int) float64 {
+						yy, xx = max(0, min(s.H-1, yy)), max(0, min(s.W-1, xx))
+						return float64(src[(yy*s.W+xx)*s.C+ch])
+					}
+					v := (1-wy)*((1-wx)*at(y0, x0)+wx*at(y0, x0+1)) + wy*((1-wx)*at(y0+1, x0)+wx*at(y0+1, x0+1))
+					dst[(y*size+x)*s.C+ch] = float32(v)
+				}
+			}
+		}
+	}
+	return t
+}
+
+// PadCrop returns s with every image centred on a size x size canvas
+// (zero-padded when larger, cropped when smaller): the content keeps its
+// scale, only the field of view changes.
+func PadCrop(s *datasets.Set, size int) *datasets.Set {
+	t := &datasets.Set{Name: s.Name, N: s.N, H: size, W: size, C: s.C, Classes: s.Classes, Labels: s.Labels}
+	t.X = make([]float32, s.N*size*size*s.C)
+	oy, ox := (size-s.H)/2, (size-s.W)/2
+	for i := 0; i < s.N; i++ {
+		src, dst := s.Image(i), t.Image(i)
+		for y := 0; y < size; y++ {
+			sy := y - oy
+			if sy < 0 || sy >= s.H {
+				continue
+			}
+			for x := 0; x < size; x++ {
+				sx := x - ox
+				if sx < 0 || sx >= s.W {
+					continue
+				}
+				copy(dst[(y*size+x)*s.C:(y*size+x+1)*s.C], src[(sy*s.W+sx)*s.C:(sy*s.W+sx+1)*s.C])
+			}
+		}
+	}
+	return t
+}
+
+// Maps computes the per-class confidence maps of the first n test images
+// and draws them as a PNG grid: one row per image, the image first, then
+// one heat map per class (shared colour scale per row).
+func Maps(c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, n int) ([]byte, []runs.MapImage, error) {
+	n = min(n, s.N)
+	sub := s.Select(seq(n))
+	logits, maps, err := nin.Infer(be, store, c.Spec, tensors.FromFlatDataAndDimensions(sub.X, n, s.H, s.W, s.C))
+	if err != nil {
+		return nil, nil, err
+	}
+	if maps == nil {
+		return nil, nil, fmt.Errorf("model %s has no confidence maps (not a GAP model)", c.Variant)
+	}
+	l := tensors.MustCopyFlatData[float32](logits)
+	m := tensors.MustCopyFlatData[float32](maps)
+	d := maps.Shape().Dimensions
+	mh, mw, k := d[1], d[2], d[3]
+	// Maps are drawn at the image's size (nearest-neighbour upsampling),
+	// so each map lines up with the image it was computed from.
+	g := plots.Grid{Zoom: max(1, 112/s.H), Gap: 3, RowScale: true, Heat: true}
+	for j := 0; j <= k; j++ {
+		g.H, g.W = append(g.H, s.H), append(g.W, s.W)
+	}
+	var imgs []runs.MapImage
+	for i := 0; i < n; i++ {
+		row := [][]float32{channel0(sub.Image(i), s.C)}
+		best, bestMean := 0, float32(math.Inf(-1))
+		for j := 0; j < k; j++ {
+			mp := make([]float32, mh*mw)
+			var mean float32
+			for p := range mp {
+				mp[p] = m[(i*mh*mw+p)*k+j]
+				mean += mp[p]
+			}
+			if mean > bestMean {
+				best, bestMean = j, mean
+			}
+			row = append(row, upsample(mp, mh, mw, s.H, s.W))
+		}
+		pred := argmax(l[i*k : (i+1)*k])
+		imgs = append(imgs, runs.MapImage{Label: int(sub.Labels[i]), Pred: pred, MapArgmax: best})
+		g.Cells = append(g.Cells, row)
+	}
+	png, err := g.PNG()
+	return png, imgs, err
+}
+
+// upsample resizes a h x w map to H x W by nearest neighbour.
+func upsample(m []float32, h, w, H, W int) []float32 {
+	out := make([]float32, H*W)
+	for y := 0; y < H; y++ {
+		for x := 0; x < W; x++ {
+			out[y*W+x] = m[(y*h/H)*w+x*w/W]
+		}
+	}
+	return out
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+func channel0(img []float32, c int) []float32 {
+	out := make([]float32, len(img)/c)
+	for i := range out {
+		var v float32
+		for ch := 0; ch < c; ch++ {
+			v += img[i*c+ch]
+		}
+		out[i] = v / float32(c)
+	}
+	return out
+}
+
+func argmax(v []float32) int {
+	b := 0
+	for i := range v {
+		if v[i] > v[b] {
+			b = i
+		}
+	}
+	return b
+}

@@ -1,0 +1,72 @@
+// Package stats summarizes the numbers of several runs (seeds) the way
+// every table of the workbench does: mean ± sample standard deviation, and
+// a rough, conservative "beyond spread" comparison.
+package stats
+
+import (
+	"fmt"
+	"math"
+)
+
+// Stat is a mean and sample standard deviation over N values.
+type Stat struct {
+	Mean, Std float64
+	N         int
+}
+
+// Of summarizes v (NaN mean and std when v is empty).
+func Of(v []float64) Stat {
+	s := Stat{N: len(v)}
+	if len(v) == 0 {
+		return Stat{Mean: math.NaN(), Std: math.NaN()}
+	}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(v))
+	if len(v) > 1 {
+		for _, x := range v {
+			s.Std += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(s.Std / float64(len(v)-1))
+	}
+	return s
+}
+
+// Beyond compares s to a reference: the difference of the means, and
+// whether it exceeds the sum of the two standard deviations (both need
+// two values or more). With 3 seeds this is a rough, conservative screen,
+// not a significance test.
+func Beyond(s, ref Stat) (delta float64, beyond bool) {
+	delta = s.Mean - ref.Mean
+	return delta, s.N > 1 && ref.N > 1 && math.Abs(delta) > s.Std+ref.Std
+}
+
+// PM writes s as "mean ± std", "mean (1 seed)" or "–".
+func (s Stat) PM() string {
+	switch s.N {
+	case 0:
+		return "–"
+	case 1:
+		return fmt.Sprintf("%.2f (1 seed)", s.Mean)
+	}
+	return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std)
+}
+
+// Short writes s as "mean ± std", or "mean" for one value.
+func (s Stat) Short() string {
+	if s.N <= 1 {
+		return fmt.Sprintf("%.2f", s.Mean)
+	}
+	return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std)
+}
+
+// Verdict is the "beyond spread" cell of s against ref: "yes (Δ +1.23)"
+// or "no (Δ -0.40)".
+func Verdict(s, ref Stat) string {
+	d, b := Beyond(s, ref)
+	if b {
+		return fmt.Sprintf("yes (Δ %+.2f)", d)
+	}
+	return fmt.Sprintf("no (Δ %+.2f)", d)
+}
