@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/ninbench/nin/ninlib/nin/internal/caffe"
 )
 
 // LayerCost is one row of a model summary.
@@ -27,16 +29,6 @@ type Accounting struct {
 
 // FLOPs is twice the multiply-adds.
 func (s *Accounting) FLOPs() int64 { return 2 * s.MACs }
-
-// poolOut is Caffe's ceil-mode output size: ceil((n-k)/s)+1.
-func poolOut(n, k, s int) int {
-	out := (n-k+s-1)/s + 1
-	// Caffe clips the last window so that it starts inside the image.
-	if (out-1)*s >= n {
-		out--
-	}
-	return out
-}
 
 // Account computes the per-layer output shapes, parameters and
 // multiply-adds of a model for its input size.
@@ -69,7 +61,7 @@ func AccountAt(o Spec, h, w int) (*Accounting, error) {
 			macs = int64(c*l.Out) * int64(h*w)
 			c = l.Out
 		case KindMaxPool, KindAvgPool:
-			h, w = poolOut(h, l.K, l.Stride), poolOut(w, l.K, l.Stride)
+			h, w = caffe.PoolOut(h, l.K, l.Stride), caffe.PoolOut(w, l.K, l.Stride)
 		case KindGAP:
 			h, w = 1, 1
 		case KindFlatten:

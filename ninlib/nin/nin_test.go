@@ -356,50 +356,6 @@ func compareOutputs(t *testing.T, what string, want, got map[string][]float32) {
 	}
 }
 
-// TestPlanesDropoutKeepsOnes: in training, the planes' dropout zeroes or
-// rescales the channel planes but never the ones plane that carries the
-// next layer's biases.
-func TestPlanesDropoutKeepsOnes(t *testing.T) {
-	b := goBackend(t)
-	store := model.NewStore()
-	if err := store.SetRNGStateFromSeed(3); err != nil {
-		t.Fatal(err)
-	}
-	const c, m = 6, 400
-	exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) *Node {
-		scope.SetTraining(x.Graph(), true)
-		return planes{b: 4, h: 10, w: 10}.dropout(scope, x, 0.5)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ones := make([]float32, (c+1)*m)
-	for i := range ones {
-		ones[i] = 1
-	}
-	out, err := exec.Exec(tensors.FromFlatDataAndDimensions(ones, c+1, m))
-	if err != nil {
-		t.Fatal(err)
-	}
-	y := tensors.MustCopyFlatData[float32](out[0])
-	var dropped int
-	for i, v := range y {
-		switch {
-		case i >= c*m:
-			if v != 1 {
-				t.Fatalf("ones plane changed at %d: %v", i-c*m, v)
-			}
-		case v == 0:
-			dropped++
-		case v != 2:
-			t.Fatalf("channel value %v at %d, want 0 or 1/(1-0.5) = 2", v, i)
-		}
-	}
-	if frac := float64(dropped) / (c * m); frac < 0.4 || frac > 0.6 {
-		t.Errorf("dropped %.2f of the channel values, want about 0.5", frac)
-	}
-}
-
 // TestAutoFormulation: "auto" picks native off the Go backend, and on it
 // planes to train on images of 32x32 or more without batch norm, patches
 // otherwise.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/ninbench/nin/ninlib/nin/internal/gofast"
+
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -21,9 +23,9 @@ func BenchmarkPatches(b *testing.B) {
 				exec := MustNewExec(be, func(x *Node) *Node {
 					var p *Node
 					if impl == "gather" {
-						p = ExtractPatches(x, sh.k)
+						p = gofast.ExtractPatches(x, sh.k)
 					} else {
-						p = ExtractPatchesSlices(x, sh.k)
+						p = gofast.ExtractPatchesSlices(x, sh.k)
 					}
 					return Gradient(ReduceAllSum(Mul(p, p)), x)[0]
 				})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ninbench/nin/ninlib/nin/internal/gofast"
+
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -120,9 +122,9 @@ func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, grad
 				case "native":
 					y = Convolve(x, kernel).PadSame().Done()
 				case "slices":
-					y = nn.Dense(ExtractPatchesSlices(x, k), Reshape(kernel, k*k*cin, cout), nil, compute.DenseLayoutInputOutputs)
+					y = nn.Dense(gofast.ExtractPatchesSlices(x, k), Reshape(kernel, k*k*cin, cout), nil, compute.DenseLayoutInputOutputs)
 				default:
-					y = nn.Dense(ExtractPatches(x, k), Reshape(kernel, k*k*cin, cout), nil, compute.DenseLayoutInputOutputs)
+					y = nn.Dense(gofast.ExtractPatches(x, k), Reshape(kernel, k*k*cin, cout), nil, compute.DenseLayoutInputOutputs)
 				}
 				y = Max(y, ZerosLike(y))
 				// A loss that weights every output differently, so that a
@@ -156,10 +158,7 @@ func ConvImplsAgree(b compute.Backend, n, h, w, cin, cout, k int) (outDiff, grad
 // with GoMLX's ReduceWindow pools, outputs and input gradients, for a
 // 3x3 stride-2 ceil-mode pool of kind "max" or "avg" on [n, h, w, c].
 func PoolImplsAgree(b compute.Backend, kind string, n, h, w, c int) (outDiff, gradDiff float64, err error) {
-	l := Layer{Kind: KindMaxPool, K: 3, Stride: 2}
-	if kind == "avg" {
-		l.Kind = KindAvgPool
-	}
+	isMax := kind != "avg"
 	xs := make([]float32, n*h*w*c)
 	for i := range xs {
 		xs[i] = float32(math.Sin(float64(i) * 0.91)) // distinct values: no ties in max
@@ -171,9 +170,9 @@ func PoolImplsAgree(b compute.Backend, kind string, n, h, w, c int) (outDiff, gr
 			res, rerr = MustNewExec(b, func(x *Node) []*Node {
 				var y *Node
 				if slices {
-					y = slicePool(x, l)
+					y = gofast.SlicePool(x, isMax, 3, 2, 1)
 				} else {
-					y = ceilPool(x, l)
+					y = Reference{}.Pool(x, isMax, 3, 2)
 				}
 				wts := AddScalar(Sin(ConvertDType(Iota(x.Graph(), y.Shape(), 1), y.DType())), 1.5)
 				loss := ReduceAllSum(Mul(y, wts))

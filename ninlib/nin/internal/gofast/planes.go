@@ -1,4 +1,4 @@
-package nin
+package gofast
 
 import (
 	"github.com/gomlx/compute"
@@ -11,13 +11,13 @@ import (
 	"github.com/gomlx/gomlx/ml/nn"
 )
 
-// The planes formulation trains large models fastest on the Go backend.
-// Activations are channel-major matrices [C+1, B*H*W]: one row (plane) per
-// channel plus a last plane of constant ones. Every convolution (1x1, or
-// k x k on patches) is one matmul  y = Waug @ X  with X [K, B*H*W] and
-// Waug [N+1, K] holding the kernel, the bias (as the weight of the ones
-// plane) and a constant row that reproduces the ones plane in y. None of
-// the matmuls of training transposes a large operand:
+// Planes is the formulation that trains large models fastest on the Go
+// backend. Activations are channel-major matrices [C+1, B*H*W]: one row
+// (plane) per channel plus a last plane of constant ones. Every
+// convolution (1x1, or k x k on patches) is one matmul  y = Waug @ X  with
+// X [K, B*H*W] and Waug [N+1, K] holding the kernel, the bias (as the
+// weight of the ones plane) and a constant row that reproduces the ones
+// plane in y. None of the matmuls of training transposes a large operand:
 //
 //   - forward: Waug [N+1, K] @ X [K, M], the matmul's native layout;
 //   - input gradient: Waug^T @ dY, where only the small Waug is transposed;
@@ -30,37 +30,37 @@ import (
 // fused into the dense layer, its gradient is computed into a freshly
 // allocated buffer, which cost more here than the separate op's pass.
 //
-// planes tracks the spatial shape of such a matrix.
-type planes struct{ b, h, w int }
+// A Planes tracks the spatial shape of the batch as pools shrink it; use a
+// new one for each forward pass. It does not support batch norm (which
+// normalizes channels-last activations).
+type Planes struct{ b, h, w int }
 
-// toPlanes converts images [B, H, W, C] to planes [C+1, B*H*W].
-func toPlanes(images *Node) (*Node, planes) {
+// In converts images [B, H, W, C] to planes [C+1, B*H*W].
+func (p *Planes) In(images *Node) *Node {
 	d := images.Shape().Dimensions
-	p := planes{d[0], d[1], d[2]}
+	p.b, p.h, p.w = d[0], d[1], d[2]
 	x := Reshape(TransposeAllAxes(images, 3, 0, 1, 2), d[3], p.m())
-	return Concatenate([]*Node{x, Ones(x.Graph(), shapes.Make(x.DType(), 1, p.m()))}, 0), p
+	return Concatenate([]*Node{x, Ones(x.Graph(), shapes.Make(x.DType(), 1, p.m()))}, 0)
 }
 
 // m is the number of pixels of the batch: the planes' length.
-func (p planes) m() int { return p.b * p.h * p.w }
+func (p *Planes) m() int { return p.b * p.h * p.w }
 
-// maps drops the ones plane and returns the maps as [C, B, H, W].
-func (p planes) maps(x *Node) *Node {
-	c := x.Shape().Dimensions[0] - 1
-	return Reshape(Slice(x, AxisRange(0, c)), c, p.b, p.h, p.w)
+// Channels is the channel count of x, its ones plane aside.
+func (p *Planes) Channels(x *Node) int { return x.Shape().Dimensions[0] - 1 }
+
+// Maps drops the ones plane and returns the maps as [B, H, W, C].
+func (p *Planes) Maps(x *Node) *Node {
+	c := p.Channels(x)
+	return TransposeAllAxes(Reshape(Slice(x, AxisRange(0, c)), c, p.b, p.h, p.w), 1, 2, 3, 0)
 }
 
-// conv is a k x k "same" convolution (k = 1 for the 1x1 layers), stride 1,
-// with bias and optional ReLU. Its variables are convLayer's (kernel
-// [k, k, C, N], bias [N]), so checkpoints do not depend on the formulation.
-func (p planes) conv(scope *model.Scope, x *Node, l Layer) *Node {
-	k := l.K
-	if l.Kind == KindPointwise {
-		k = 1
-	}
-	kernel, bias := denseVars(scope, x.Graph(), k, x.Shape().Dimensions[0]-1, l.Out)
+// Conv is a k x k "same" convolution (k from kernel [k, k, C, N]; 1 for the
+// 1x1 layers), stride 1, with bias and optional ReLU, as one matmul.
+func (p *Planes) Conv(_ *model.Scope, x, kernel, bias *Node, relu bool) *Node {
+	k := kernel.Shape().Dimensions[0]
 	y := nn.Dense(planesWeights(kernel, bias), p.patches(x, k), nil, compute.DenseLayoutInputOutputs)
-	if l.ReLU {
+	if relu {
 		y = activation.Relu(y)
 	}
 	return y
@@ -89,7 +89,7 @@ func planesWeights(kernel, bias *Node) *Node {
 // [k*k*(C+1), M]: for each tap (dy, dx), the zero-padded planes shifted by
 // it. It is one gather of the k*k shifted windows (each copied row by row,
 // W floats at a time), whose gradient is one scatter-add.
-func (p planes) patches(x *Node, k int) *Node {
+func (p *Planes) patches(x *Node, k int) *Node {
 	if k == 1 {
 		return x
 	}
@@ -108,23 +108,23 @@ func (p planes) patches(x *Node, k int) *Node {
 	return Reshape(taps, k*k*c1, p.m())
 }
 
-// pool is slicePool on planes; the ones plane pools to ones.
-func (p planes) pool(x *Node, l Layer) (*Node, planes) {
+// Pool is SlicePool on the planes; the ones plane pools to ones.
+func (p *Planes) Pool(x *Node, isMax bool, k, stride int) *Node {
 	c1 := x.Shape().Dimensions[0]
-	y := slicePoolAt(Reshape(x, c1, p.b, p.h, p.w), l, 2)
+	y := SlicePool(Reshape(x, c1, p.b, p.h, p.w), isMax, k, stride, 2)
 	d := y.Shape().Dimensions
-	q := planes{p.b, d[2], d[3]}
-	return Reshape(y, c1, q.m()), q
+	p.h, p.w = d[2], d[3]
+	return Reshape(y, c1, p.m())
 }
 
-// dropout is dropout that leaves the ones plane alone (a dropped or
+// Dropout is dropout that leaves the ones plane alone (a dropped or
 // rescaled one would scale the next layer's biases).
-func (p planes) dropout(scope *model.Scope, x *Node, rate float64) *Node {
+func (p *Planes) Dropout(scope *model.Scope, x *Node, rate float64) *Node {
 	g := x.Graph()
 	if rate <= 0 || !layers.IsDropoutActive(scope, g) {
 		return x
 	}
-	c := x.Shape().Dimensions[0] - 1
+	c := p.Channels(x)
 	mask := layers.DropoutStatic(scope, Ones(g, shapes.Make(x.DType(), c, p.m())), rate)
 	mask = Pad(mask, ScalarOne(g, x.DType()), compute.PadAxis{End: 1}, compute.PadAxis{})
 	return Mul(x, mask)

@@ -1,0 +1,241 @@
+package nin
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/nn"
+	"github.com/gomlx/gomlx/support/exceptions"
+
+	"github.com/ninbench/nin/ninlib/nin/internal/gofast"
+)
+
+// Output is what one forward pass produces.
+type Output struct {
+	// Logits is [batch, classes].
+	Logits *Node
+	// Maps is [batch, h, w, classes]: the last mlpconv layer's per-class
+	// confidence maps (GAP models), nil for FC heads.
+	Maps *Node
+}
+
+// Ops computes NIN's layers in one formulation of its activations. The
+// forward pass (forward, below) is the same for all of them: Reference,
+// on GoMLX's own ops, and the Go backend's fast formulations (package
+// internal/gofast), which the equivalence tests hold to the reference.
+type Ops interface {
+	// In takes images [B, H, W, C] into the formulation's layout.
+	In(images *Node) *Node
+	// Channels is the channel count of activations x.
+	Channels(x *Node) int
+	// Conv is a k x k "same" convolution, stride 1 (k from kernel [k, k,
+	// C, N]; 1 for the 1x1 layers of an mlpconv block), plus bias,
+	// optionally followed by ReLU.
+	Conv(scope *model.Scope, x, kernel, bias *Node, relu bool) *Node
+	// Pool is a k x k, stride-s max (or average) pool in Caffe's ceil mode.
+	Pool(x *Node, max bool, k, stride int) *Node
+	// Dropout drops activations at rate in training.
+	Dropout(scope *model.Scope, x *Node, rate float64) *Node
+	// Maps returns activations as [B, H, W, C].
+	Maps(x *Node) *Node
+}
+
+// ModelFn returns a GoMLX model function (scope, images) -> logits for the
+// spec, validated up front so that a bad setting is an error here, not a
+// panic while the graph is built. Images are [batch, H, W, C] float32.
+func ModelFn(o Spec) (func(scope *model.Scope, images *Node) *Node, error) {
+	a, err := o.Arch()
+	if err != nil {
+		return nil, err
+	}
+	return func(scope *model.Scope, images *Node) *Node {
+		return Forward(scope, images, o, a).Logits
+	}, nil
+}
+
+// Forward builds the graph of architecture a on images, in the
+// formulation o.ConvImpl resolves to on the graph's backend (Formulation),
+// over o.Split slices of the batch at once. Graph-building errors (such as
+// an input size an FC head cannot take) are raised as GoMLX exceptions
+// (panics carrying an error), the convention inside graph code; callers
+// outside graph building use CheckInput first or recover them with
+// exceptions.TryCatch.
+func Forward(scope *model.Scope, images *Node, o Spec, a *Arch) Output {
+	dims := images.Shape().Dimensions
+	if len(dims) != 4 {
+		exceptions.Panicf("model %s: images must be [batch, H, W, C], got shape %s", o.Variant, images.Shape())
+	}
+	if err := o.CheckInput(dims[1], dims[2], dims[3]); err != nil {
+		panic(err)
+	}
+	g := images.Graph()
+	impl := resolveImpl(o, g.Backend(), dims[1], dims[2], scope.IsTraining(g))
+	n := splitParts(o, impl, dims[0])
+	if n == 1 {
+		return forward(scope, images, o, a, opsFor(impl, o), false)
+	}
+	// Independent sub-graphs over slices of the batch sharing the same
+	// variables: the Go backend runs them concurrently, so the serial
+	// parts of its ops (the fused dense gradient's transpose, the ReLU
+	// gradient, slices) overlap on different cores.
+	var logits, maps []*Node
+	for i := range n {
+		lo, hi := i*dims[0]/n, (i+1)*dims[0]/n
+		out := forward(scope, Slice(images, AxisRange(lo, hi)), o, a, opsFor(impl, o), i > 0)
+		logits = append(logits, out.Logits)
+		if out.Maps != nil {
+			maps = append(maps, out.Maps)
+		}
+	}
+	out := Output{Logits: Concatenate(logits, 0)}
+	if len(maps) == n {
+		out.Maps = Concatenate(maps, 0)
+	}
+	return out
+}
+
+// forward is the network itself: architecture a's layers, in order, on
+// images, computed by ops. shared reuses the layer scopes (variables) of
+// an earlier forward in the same graph.
+func forward(scope *model.Scope, images *Node, o Spec, a *Arch, ops Ops, shared bool) Output {
+	init := initializer.HeFn(scope)
+	if o.Init == "gauss" {
+		init = initializer.RandomNormalFn(scope, o.InitStd)
+	}
+	scope = scope.WithInitializer(init)
+	batch := images.Shape().Dimensions[0]
+	x := ops.In(images)
+	var out Output
+	for _, l := range a.Layers {
+		ls := layerScope(scope, l.Name, shared)
+		switch l.Kind {
+		case KindConv, KindPointwise:
+			kernel, bias := convVars(ls, x.Graph(), max(l.K, 1), ops.Channels(x), l.Out)
+			x = ops.Conv(ls, x, kernel, bias, l.ReLU)
+		case KindMaxPool, KindAvgPool:
+			x = ops.Pool(x, l.Kind == KindMaxPool, l.K, l.Stride)
+		case KindDropout:
+			x = ops.Dropout(ls, x, o.Dropout)
+		case KindGAP: // one map per class, averaged: the logits
+			out.Maps = ops.Maps(x)
+			x = ReduceMean(out.Maps, 1, 2)
+			assertShape(x, batch, o.Classes)
+		case KindFlatten:
+			x = Reshape(ops.Maps(x), batch, -1)
+		case KindFC:
+			x = fc(ls, x, l.Out)
+		default:
+			exceptions.Panicf("unknown layer kind %q", l.Kind)
+		}
+	}
+	assertShape(x, batch, o.Classes)
+	out.Logits = x
+	return out
+}
+
+// layerScope is the scope of a layer's variables: new, or shared with an
+// earlier forward pass over another slice of the batch.
+func layerScope(scope *model.Scope, name string, shared bool) *model.Scope {
+	if shared {
+		return scope.Shared("%s", name)
+	}
+	return scope.In("%s", name)
+}
+
+// convVars creates the kernel and bias of a conv layer. The kernel is
+// stored as [k, k, in, out] (HWIO) in every formulation, so a checkpoint
+// does not depend on the backend it was trained on.
+func convVars(scope *model.Scope, g *Graph, k, in, out int) (kernel, bias *Node) {
+	kv := scope.VariableWithShape("weights", shapes.Make(dtypeF32, k, k, in, out))
+	bv := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtypeF32, out))
+	return kv.NodeValue(g), bv.NodeValue(g)
+}
+
+// fc is a fully connected layer [B, in] -> [B, out].
+func fc(scope *model.Scope, x *Node, out int) *Node {
+	g := x.Graph()
+	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), x.Shape().Dimensions[1], out))
+	b := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), out))
+	return nn.Dense(x, w.NodeValue(g), b.NodeValue(g), compute.DenseLayoutInputOutputs)
+}
+
+// assertShape panics (a GoMLX exception) unless x has the given dimensions.
+func assertShape(x *Node, dims ...int) {
+	if !x.Shape().Equal(shapes.Make(x.DType(), dims...)) {
+		exceptions.Panicf("internal error: shape %s, expected %v", x.Shape(), dims)
+	}
+}
+
+// opsFor returns the Ops of formulation impl.
+func opsFor(impl string, o Spec) Ops {
+	switch impl {
+	case "planes":
+		return &gofast.Planes{}
+	case "patches":
+		return gofast.Patches{BatchNorm: o.BatchNorm}
+	}
+	return Reference{BatchNorm: o.BatchNorm}
+}
+
+// planesMinPixels is the image size (H*W) from which "auto" trains with
+// the planes formulation on the Go backend. Measured (BenchmarkTrainStep,
+// batch 32, alternating rounds, one executor per core as backend.Open
+// sets): on 32x32 CIFAR images planes trained every width faster than
+// patches (full NIN 96-110 against 82-84 img/s, width 1/2 +7-20%, width
+// 1/4 +6-21%, every round), while on 28x28 digits patches was as fast or
+// faster (digit NIN 435-438 against 268-370, width 1/2 tied). Inference
+// has no weight gradients to transpose: there the two were within noise
+// of each other, and patches is kept.
+const planesMinPixels = 32 * 32
+
+// Formulation is the convolution formulation that training o on backend b
+// uses (o.ConvImpl resolved): planes, patches or native.
+func Formulation(o Spec, b compute.Backend) string {
+	return resolveImpl(o, b, o.InputH, o.InputW, true)
+}
+
+// resolveImpl is the formulation Forward uses for images of h x w pixels
+// on backend b: ConvImpl, or for "auto" native (the Reference) off the Go
+// backend, and on it patches, or planes to train on images of 32x32 pixels
+// or more without batch norm (which normalizes channels-last activations).
+func resolveImpl(o Spec, b compute.Backend, h, w int, training bool) string {
+	if o.ConvImpl != "auto" {
+		return o.ConvImpl
+	}
+	if b == nil || b.String() != "go" {
+		return "native"
+	}
+	if training && !o.BatchNorm && h*w >= planesMinPixels {
+		return "planes"
+	}
+	return "patches"
+}
+
+// splitParts is how many slices of a batch of b images Forward builds as
+// independent sub-graphs.
+func splitParts(o Spec, impl string, b int) int {
+	n := o.Split
+	if n == 0 { // auto
+		n = 1
+		if impl != "native" && !o.BatchNorm && b >= 16 {
+			n = 2
+		}
+	}
+	if o.BatchNorm || b < n {
+		return 1 // batch statistics are per batch: never split them
+	}
+	return n
+}
+
+// Describe is a one-line description of a model for logs.
+func Describe(o Spec) string {
+	s, err := Account(o)
+	if err != nil {
+		return fmt.Sprintf("%s (%v)", o.Variant, err)
+	}
+	return fmt.Sprintf("%s: %s params, %s mult-adds/image at %dx%dx%d", o.Variant, Commas(s.Params), Commas(s.MACs), o.InputH, o.InputW, o.InputC)
+}
