@@ -133,6 +133,8 @@ func matTag(b []byte, bo binary.ByteOrder) (typ uint32, body, rest []byte, err e
 	return typ, body, b[next:], nil
 }
 
+// parseMatMatrix parses a miMATRIX element's body: array flags,
+// dimensions, name and real part (numeric classes only; nil for others).
 func parseMatMatrix(b []byte, bo binary.ByteOrder) (*MatArray, error) {
 	// Array flags.
 	typ, flags, b, err := matTag(b, bo)
@@ -192,31 +194,38 @@ func parseMatMatrix(b []byte, bo binary.ByteOrder) (*MatArray, error) {
 		a.Bytes = data
 		return a, nil
 	}
-	a.Data = make([]float64, n)
-	for i := range a.Data {
+	a.Data = matValues(data, typ, width, n, bo)
+	return a, nil
+}
+
+// matValues decodes n numbers of MAT data type typ (width bytes each) as
+// float64.
+func matValues(data []byte, typ uint32, width, n int, bo binary.ByteOrder) []float64 {
+	out := make([]float64, n)
+	for i := range out {
 		p := data[i*width:]
 		switch typ {
 		case miINT8:
-			a.Data[i] = float64(int8(p[0]))
+			out[i] = float64(int8(p[0]))
 		case miINT16:
-			a.Data[i] = float64(int16(bo.Uint16(p)))
+			out[i] = float64(int16(bo.Uint16(p)))
 		case miUINT16:
-			a.Data[i] = float64(bo.Uint16(p))
+			out[i] = float64(bo.Uint16(p))
 		case miINT32:
-			a.Data[i] = float64(int32(bo.Uint32(p)))
+			out[i] = float64(int32(bo.Uint32(p)))
 		case miUINT32:
-			a.Data[i] = float64(bo.Uint32(p))
+			out[i] = float64(bo.Uint32(p))
 		case miSINGLE:
-			a.Data[i] = float64(math.Float32frombits(bo.Uint32(p)))
+			out[i] = float64(math.Float32frombits(bo.Uint32(p)))
 		case miDOUBLE:
-			a.Data[i] = math.Float64frombits(bo.Uint64(p))
+			out[i] = math.Float64frombits(bo.Uint64(p))
 		case miINT64:
-			a.Data[i] = float64(int64(bo.Uint64(p)))
+			out[i] = float64(int64(bo.Uint64(p)))
 		case miUINT64:
-			a.Data[i] = float64(bo.Uint64(p))
+			out[i] = float64(bo.Uint64(p))
 		}
 	}
-	return a, nil
+	return out
 }
 
 // ParseSVHN parses an official SVHN cropped-digits file: X is

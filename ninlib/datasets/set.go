@@ -85,102 +85,121 @@ func Load(name string) (train, test *Set, p *Provenance, err error) {
 	return train, test, p, err
 }
 
-// LoadFrom reads a dataset's files from dir (no checksum check; see Verify).
+// LoadFrom reads a dataset's files from dir (no checksum check; see
+// VerifyFiles) and returns its official training and test sets.
 func LoadFrom(s *Spec, dir string) (train, test *Set, err error) {
-	read := func(name string) ([]byte, error) {
-		p := filepath.Join(dir, name)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w\n  fix: %s", p, err, howToGet(s))
-		}
-		return b, nil
-	}
-	files := map[string][]FileSpec{}
+	r := &reader{s: s, dir: dir, files: map[string][]FileSpec{}}
 	for _, f := range s.Files {
-		files[f.Role] = append(files[f.Role], f)
-	}
-	mk := func(pix []byte, labels []int32) *Set {
-		return fromBytes(s, pix, labels)
+		r.files[f.Role] = append(r.files[f.Role], f)
 	}
 	switch s.Format {
 	case "idx":
-		load := func(split string) (*Set, error) {
-			imgF, lblF := files[split+"-images"][0], files[split+"-labels"][0]
-			ib, err := read(imgF.Name)
-			if err != nil {
-				return nil, err
-			}
-			img, err := ParseIDX(ib)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w\n  fix: delete it and fetch it again", filepath.Join(dir, imgF.Name), err)
-			}
-			lb, err := read(lblF.Name)
-			if err != nil {
-				return nil, err
-			}
-			lbl, err := ParseIDX(lb)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w\n  fix: delete it and fetch it again", filepath.Join(dir, lblF.Name), err)
-			}
-			if len(img.Dims) != 3 || img.Dims[1] != s.Shape[0] || img.Dims[2] != s.Shape[1] {
-				return nil, fmt.Errorf("%s: image dims %v, expected Nx%dx%d", imgF.Name, img.Dims, s.Shape[0], s.Shape[1])
-			}
-			if len(lbl.Dims) != 1 || lbl.Dims[0] != img.Dims[0] {
-				return nil, fmt.Errorf("%s: %v labels for %d images in %s", lblF.Name, lbl.Dims, img.Dims[0], imgF.Name)
-			}
-			if imgF.Records > 0 && img.Dims[0] != imgF.Records {
-				return nil, fmt.Errorf("%s: %d records, expected %d", imgF.Name, img.Dims[0], imgF.Records)
-			}
-			labels := make([]int32, len(lbl.Data))
-			for i, l := range lbl.Data {
-				if int(l) >= s.NClasses() {
-					return nil, fmt.Errorf("%s: label %d of record %d, expected 0..%d", lblF.Name, l, i, s.NClasses()-1)
-				}
-				labels[i] = int32(l)
-			}
-			return mk(img.Data, labels), nil
-		}
-		return loadSplits(load)
+		return loadSplits(r.idx)
 	case "cifar10", "cifar100":
-		kind := CIFAR10
-		if s.Format == "cifar100" {
-			kind = CIFAR100
-		}
-		load := func(role string) (*Set, error) {
-			var pix []byte
-			var labels []int32
-			for _, f := range files[role] {
-				b, err := read(f.Name)
-				if err != nil {
-					return nil, err
-				}
-				before := len(labels)
-				if pix, labels, err = ParseCIFAR(b, kind, pix, labels); err != nil {
-					return nil, fmt.Errorf("%s: %w", filepath.Join(dir, f.Name), err)
-				}
-				if f.Records > 0 && len(labels)-before != f.Records {
-					return nil, fmt.Errorf("%s: %d records, expected %d", f.Name, len(labels)-before, f.Records)
-				}
-			}
-			return mk(pix, labels), nil
-		}
-		return loadSplits(load)
+		return loadSplits(r.cifar)
 	case "svhn":
-		load := func(role string) (*Set, error) {
-			f := files[role][0]
-			b, err := read(f.Name)
-			if err != nil {
-				return nil, err
-			}
-			pix, labels, err := ParseSVHN(b)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, f.Name), err)
-			}
-			return mk(pix, labels), nil
-		}
-		return loadSplits(load)
+		return loadSplits(r.svhn)
 	}
 	return nil, nil, fmt.Errorf("dataset %s: unknown format %q in data/manifest.json", s.Name, s.Format)
+}
+
+// reader reads the files of one dataset's split from a directory.
+type reader struct {
+	s     *Spec
+	dir   string
+	files map[string][]FileSpec // by role
+}
+
+// read reads one file, saying how to get it if it is missing.
+func (r *reader) read(name string) ([]byte, error) {
+	p := filepath.Join(r.dir, name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w\n  fix: %s", p, err, howToGet(r.s))
+	}
+	return b, nil
+}
+
+// parseIDX reads and parses one IDX file.
+func (r *reader) parseIDX(f FileSpec) (*IDX, error) {
+	b, err := r.read(f.Name)
+	if err != nil {
+		return nil, err
+	}
+	x, err := ParseIDX(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w\n  fix: delete it and fetch it again", filepath.Join(r.dir, f.Name), err)
+	}
+	return x, nil
+}
+
+// idx reads split "train" or "test" of an IDX dataset (MNIST's format).
+func (r *reader) idx(split string) (*Set, error) {
+	s := r.s
+	imgF, lblF := r.files[split+"-images"][0], r.files[split+"-labels"][0]
+	img, err := r.parseIDX(imgF)
+	if err != nil {
+		return nil, err
+	}
+	lbl, err := r.parseIDX(lblF)
+	if err != nil {
+		return nil, err
+	}
+	if len(img.Dims) != 3 || img.Dims[1] != s.Shape[0] || img.Dims[2] != s.Shape[1] {
+		return nil, fmt.Errorf("%s: image dims %v, expected Nx%dx%d", imgF.Name, img.Dims, s.Shape[0], s.Shape[1])
+	}
+	if len(lbl.Dims) != 1 || lbl.Dims[0] != img.Dims[0] {
+		return nil, fmt.Errorf("%s: %v labels for %d images in %s", lblF.Name, lbl.Dims, img.Dims[0], imgF.Name)
+	}
+	if imgF.Records > 0 && img.Dims[0] != imgF.Records {
+		return nil, fmt.Errorf("%s: %d records, expected %d", imgF.Name, img.Dims[0], imgF.Records)
+	}
+	labels := make([]int32, len(lbl.Data))
+	for i, l := range lbl.Data {
+		if int(l) >= s.NClasses() {
+			return nil, fmt.Errorf("%s: label %d of record %d, expected 0..%d", lblF.Name, l, i, s.NClasses()-1)
+		}
+		labels[i] = int32(l)
+	}
+	return fromBytes(s, img.Data, labels), nil
+}
+
+// cifar reads the files of role "train" or "test" of a CIFAR dataset.
+func (r *reader) cifar(role string) (*Set, error) {
+	kind := CIFAR10
+	if r.s.Format == "cifar100" {
+		kind = CIFAR100
+	}
+	var pix []byte
+	var labels []int32
+	for _, f := range r.files[role] {
+		b, err := r.read(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		before := len(labels)
+		if pix, labels, err = ParseCIFAR(b, kind, pix, labels); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(r.dir, f.Name), err)
+		}
+		if f.Records > 0 && len(labels)-before != f.Records {
+			return nil, fmt.Errorf("%s: %d records, expected %d", f.Name, len(labels)-before, f.Records)
+		}
+	}
+	return fromBytes(r.s, pix, labels), nil
+}
+
+// svhn reads the file of role "train" or "test" of SVHN.
+func (r *reader) svhn(role string) (*Set, error) {
+	f := r.files[role][0]
+	b, err := r.read(f.Name)
+	if err != nil {
+		return nil, err
+	}
+	pix, labels, err := ParseSVHN(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(r.dir, f.Name), err)
+	}
+	return fromBytes(r.s, pix, labels), nil
 }
 
 // loadSplits loads the "train" and "test" splits with load.

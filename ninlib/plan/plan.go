@@ -51,32 +51,131 @@ type Plan struct {
 	Path string
 }
 
-// ProbeKind is what experiment files know of a kind of probe; package
-// probe declares the kinds, with everything else they do.
-type ProbeKind struct {
-	Name string
-	// Params are the kind's experiment-file keys, each a list of integers,
-	// with their defaults (nil: the key is required).
-	Params map[string][]int
-	// Check, if not nil, validates the parameters.
-	Check func(params map[string][]int) error
-}
-
-var probeKinds = map[string]ProbeKind{}
-
-// RegisterProbeKind makes a kind of probe known to experiment files
-// ("kind = NAME" and its parameters). Package probe registers its kinds
-// when it is imported.
-func RegisterProbeKind(k ProbeKind) { probeKinds[k.Name] = k }
-
-// isProbeParam reports whether key is a parameter of any kind of probe.
-func isProbeParam(key string) bool {
-	for _, k := range probeKinds {
-		if _, ok := k.Params[key]; ok {
-			return true
+// Parse parses the text of an experiment file. Lines are "key = value"
+// (plan keys, a probe kind's parameters or config.Config keys; '#' starts
+// a comment) or "arm NAME: key=value; key=value". Every arm's settings are
+// checked on every dataset, so a typo fails before hours of training.
+func Parse(name, text string) (*Plan, error) {
+	ps := &parser{p: &Plan{Name: name, Kind: "train", Datasets: []string{"mnist"}, Seeds: []uint64{1}},
+		params: map[string][]int{}, seen: map[string]int{}}
+	for i, raw := range strings.Split(text, "\n") {
+		line, _, _ := strings.Cut(raw, "#")
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if err := ps.line(i+1, line); err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
 		}
 	}
-	return false
+	return ps.finish()
+}
+
+// parser accumulates a plan line by line.
+type parser struct {
+	p      *Plan
+	base   []string         // config settings, "key=value"
+	params map[string][]int // probe parameters
+	seen   map[string]int   // key or "arm NAME" -> line
+}
+
+// line parses one non-empty line (n is its number).
+func (ps *parser) line(n int, line string) error {
+	if rest, ok := strings.CutPrefix(line, "arm "); ok {
+		return ps.arm(n, rest)
+	}
+	k, v, ok := strings.Cut(line, "=")
+	if !ok {
+		return fmt.Errorf("expected key = value, got %q", line)
+	}
+	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+	if prev, dup := ps.seen[k]; dup {
+		return fmt.Errorf("%s is set twice (lines %d and %d of the file with its includes): set it once", k, prev, n)
+	}
+	ps.seen[k] = n
+	if err := ps.setting(k, v); err != nil {
+		return fmt.Errorf("%s: %w", k, err)
+	}
+	return nil
+}
+
+// arm parses "NAME: settings" or "NAME: from EXPERIMENT".
+func (ps *parser) arm(n int, rest string) error {
+	name, set, ok := strings.Cut(rest, ":")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" || strings.ContainsAny(name, " /") {
+		return fmt.Errorf("expected \"arm NAME: key=value; ...\"")
+	}
+	if prev, dup := ps.seen["arm "+name]; dup {
+		return fmt.Errorf("arm %s is defined twice (lines %d and %d): give each arm once", name, prev, n)
+	}
+	ps.seen["arm "+name] = n
+	set = strings.TrimSpace(set)
+	if from, ok := strings.CutPrefix(set, "from "); ok {
+		ps.p.Arms = append(ps.p.Arms, Arm{Name: name, From: strings.TrimSpace(from)})
+	} else {
+		ps.p.Arms = append(ps.p.Arms, Arm{Name: name, Set: set})
+	}
+	return nil
+}
+
+// setting applies one "key = value" line.
+func (ps *parser) setting(k, v string) error {
+	p := ps.p
+	var err error
+	switch k {
+	case "claim":
+		p.Claim = v
+	case "paper":
+		p.Paper = v
+	case "kind":
+		if _, ok := probeKinds[v]; !ok && v != "train" {
+			return fmt.Errorf("%q: expected %s", v, strings.Join(append([]string{"train"}, probeKindNames()...), ", "))
+		}
+		p.Kind = v
+	case "source":
+		p.Source = v
+	case "datasets":
+		p.Datasets, err = parseNames(v)
+	case "seeds":
+		p.Seeds, err = parseUints(v)
+	case "dataset":
+		err = fmt.Errorf("an experiment names its datasets with \"datasets = a, b\"")
+	case "order":
+		p.Order, err = strconv.Atoi(v)
+	default:
+		if isProbeParam(k) {
+			ps.params[k], err = parseInts(v)
+		} else {
+			ps.base = append(ps.base, k+"="+v)
+		}
+	}
+	return err
+}
+
+// finish checks the plan as a whole.
+func (ps *parser) finish() (*Plan, error) {
+	p := ps.p
+	p.Base = strings.Join(ps.base, ";")
+	if p.Kind == "train" && len(p.Arms) == 0 {
+		return nil, fmt.Errorf("a training experiment needs at least one \"arm NAME: settings\" line")
+	}
+	if p.Kind != "train" && p.Source == "" {
+		return nil, fmt.Errorf("a %s probe needs \"source = <training experiment>\"", p.Kind)
+	}
+	if err := p.setParams(ps.params); err != nil {
+		return nil, err
+	}
+	for _, a := range p.arms() {
+		if a.From != "" {
+			continue
+		}
+		for _, ds := range p.Datasets {
+			if _, err := p.Config(a, ds, p.Seeds[0], ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return p, nil
 }
 
 // Names lists the experiments in dir.
@@ -175,147 +274,6 @@ func expandIncludes(dir, text string, depth int) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
-// Parse parses the text of an experiment file. Lines are "key = value"
-// (plan keys or config.Config keys, '#' starts a comment) or
-// "arm NAME: key=value; key=value".
-func Parse(name, text string) (*Plan, error) {
-	p := &Plan{Name: name, Kind: "train", Datasets: []string{"mnist"}, Seeds: []uint64{1}}
-	var base []string
-	params := map[string][]int{}
-	seen := map[string]int{} // key or "arm NAME" -> line
-	for i, raw := range strings.Split(text, "\n") {
-		line := raw
-		if j := strings.IndexByte(line, '#'); j >= 0 {
-			line = line[:j]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		lineErr := func(format string, args ...any) error {
-			return fmt.Errorf("line %d: %s", i+1, fmt.Sprintf(format, args...))
-		}
-		if rest, ok := strings.CutPrefix(line, "arm "); ok {
-			an, set, ok := strings.Cut(rest, ":")
-			an = strings.TrimSpace(an)
-			if !ok || an == "" || strings.ContainsAny(an, " /") {
-				return nil, lineErr("expected \"arm NAME: key=value; ...\"")
-			}
-			if prev, dup := seen["arm "+an]; dup {
-				return nil, lineErr("arm %s is defined twice (lines %d and %d): give each arm once", an, prev, i+1)
-			}
-			seen["arm "+an] = i + 1
-			set = strings.TrimSpace(set)
-			if from, ok := strings.CutPrefix(set, "from "); ok {
-				p.Arms = append(p.Arms, Arm{Name: an, From: strings.TrimSpace(from)})
-				continue
-			}
-			p.Arms = append(p.Arms, Arm{Name: an, Set: set})
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, lineErr("expected key = value, got %q", line)
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if prev, dup := seen[k]; dup {
-			return nil, lineErr("%s is set twice (lines %d and %d of the file with its includes): set it once", k, prev, i+1)
-		}
-		seen[k] = i + 1
-		var err error
-		switch k {
-		case "claim":
-			p.Claim = v
-		case "paper":
-			p.Paper = v
-		case "kind":
-			if _, ok := probeKinds[v]; !ok && v != "train" {
-				return nil, lineErr("kind %q: expected %s", v, strings.Join(append([]string{"train"}, probeKindNames()...), ", "))
-			}
-			p.Kind = v
-		case "source":
-			p.Source = v
-		case "datasets":
-			p.Datasets, err = parseNames(v)
-		case "seeds":
-			p.Seeds, err = parseUints(v)
-		case "dataset":
-			err = fmt.Errorf("an experiment names its datasets with \"datasets = a, b\"")
-		case "order":
-			p.Order, err = strconv.Atoi(v)
-		default:
-			if isProbeParam(k) {
-				params[k], err = parseInts(v)
-			} else {
-				base = append(base, k+"="+v)
-			}
-		}
-		if err != nil {
-			return nil, lineErr("%s: %v", k, err)
-		}
-	}
-	p.Base = strings.Join(base, ";")
-	if p.Kind == "train" && len(p.Arms) == 0 {
-		return nil, fmt.Errorf("a training experiment needs at least one \"arm NAME: settings\" line")
-	}
-	if p.Kind != "train" && p.Source == "" {
-		return nil, fmt.Errorf("a %s probe needs \"source = <training experiment>\"", p.Kind)
-	}
-	if err := p.setParams(params); err != nil {
-		return nil, err
-	}
-	// Check every arm's settings now, so a typo fails before hours of training.
-	for _, a := range p.arms() {
-		if a.From != "" {
-			continue
-		}
-		for _, ds := range p.Datasets {
-			if _, err := p.Config(a, ds, p.Seeds[0], ""); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return p, nil
-}
-
-// setParams checks the probe parameters given against the plan's kind and
-// fills in the kind's defaults.
-func (p *Plan) setParams(given map[string][]int) error {
-	kind, isProbe := probeKinds[p.Kind]
-	for key := range given {
-		if _, ok := kind.Params[key]; !ok {
-			return fmt.Errorf("%s is not a parameter of a %s experiment", key, p.Kind)
-		}
-	}
-	if !isProbe {
-		return nil
-	}
-	p.Params = map[string][]int{}
-	for key, def := range kind.Params {
-		v, ok := given[key]
-		if !ok {
-			v = def
-		}
-		if v == nil {
-			return fmt.Errorf("a %s probe needs \"%s = …\" (a list of integers)", p.Kind, key)
-		}
-		p.Params[key] = v
-	}
-	if kind.Check != nil {
-		return kind.Check(p.Params)
-	}
-	return nil
-}
-
-func probeKindNames() []string {
-	var names []string
-	for n := range probeKinds {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 func (p *Plan) arms() []Arm {
 	if len(p.Arms) == 0 {
 		return []Arm{{Name: "default"}}
@@ -363,183 +321,4 @@ func (p *Plan) FilterArms(names []string) error {
 	}
 	p.Arms = keep
 	return nil
-}
-
-// strictList splits a comma-separated list, refusing empty items and an
-// empty list.
-func strictList(s string) ([]string, error) {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			return nil, fmt.Errorf("%q: empty item in the list", s)
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
-// parseNames parses a non-empty list of names without duplicates.
-func parseNames(s string) ([]string, error) {
-	out, err := strictList(s)
-	if err != nil {
-		return nil, err
-	}
-	for i, n := range out {
-		if slices.Contains(out[:i], n) {
-			return nil, fmt.Errorf("%q is listed twice", n)
-		}
-	}
-	return out, nil
-}
-
-func parseInts(s string) ([]int, error) {
-	items, err := strictList(s)
-	if err != nil {
-		return nil, err
-	}
-	var out []int
-	for _, f := range items {
-		n, err := strconv.Atoi(f)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not an integer", f)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-func parseUints(s string) ([]uint64, error) {
-	items, err := parseNames(s)
-	if err != nil {
-		return nil, err
-	}
-	var out []uint64
-	for _, f := range items {
-		n, err := strconv.ParseUint(f, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a non-negative integer", f)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-// ParseSeeds parses a comma-separated seed list (for -seeds).
-func ParseSeeds(s string) ([]uint64, error) { return parseUints(s) }
-
-// ParseList parses a comma-separated list of names (for -datasets,
-// -arms): no empty item, no name twice; "" is the empty list.
-func ParseList(s string) ([]string, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	return parseNames(s)
-}
-
-// FromEnv applies the notebook parameters (environment variables) to a
-// plan and returns the options to run it with, so that CI can run a tiny
-// configuration of the same notebook a user runs at full scale:
-//
-//	NIN_NB_RESULTS   results directory (default ../results)
-//	NIN_NB_SEEDS     comma-separated seeds replacing the plan's
-//	NIN_NB_DATASETS  comma-separated datasets replacing the plan's
-//	NIN_NB_SET       settings applied last, e.g. "epochs=1;subset=300"
-//	NIN_NB_DRY_RUN   "1": list what would be trained or probed and run
-//	                 nothing, to re-render a notebook from the records alone
-//	GOMLX_BACKEND    backend (default go)
-func FromEnv(p *Plan) (RunOptions, error) {
-	o := RunOptions{ResultsDir: "../results", Extra: os.Getenv("NIN_NB_SET"), Backend: os.Getenv("GOMLX_BACKEND"), Progress: "lines",
-		Command: "notebook (see the notebook's parameter cell)"}
-	if d := os.Getenv("NIN_NB_RESULTS"); d != "" {
-		o.ResultsDir = d
-	}
-	if s := os.Getenv("NIN_NB_SEEDS"); s != "" {
-		seeds, err := parseUints(s)
-		if err != nil {
-			return o, fmt.Errorf("$NIN_NB_SEEDS: %w", err)
-		}
-		p.Seeds = seeds
-	}
-	if s := os.Getenv("NIN_NB_DATASETS"); s != "" {
-		ds, err := parseNames(s)
-		if err != nil {
-			return o, fmt.Errorf("$NIN_NB_DATASETS: %w", err)
-		}
-		p.Datasets = ds
-	}
-	switch s := os.Getenv("NIN_NB_DRY_RUN"); s {
-	case "", "0":
-	case "1":
-		o.DryRun = true
-	default:
-		return o, fmt.Errorf("$NIN_NB_DRY_RUN is %q: set it to 1 (run nothing) or leave it empty", s)
-	}
-	// Validate the extra settings on every arm now.
-	for _, a := range p.arms() {
-		if a.From != "" {
-			continue
-		}
-		for _, ds := range p.Datasets {
-			if _, err := p.Config(a, ds, p.Seeds[0], o.Extra); err != nil {
-				return o, fmt.Errorf("$NIN_NB_SET: %w", err)
-			}
-		}
-	}
-	return o, nil
-}
-
-// Sweep returns an in-memory plan whose arms are the cartesian product of
-// a grid "key=v1,v2;key2=w1,w2" of settings (applied after base), for
-// hyperparameter sweeps. Arm names spell their settings ("lr=0.001+width=0.5").
-func Sweep(name, base, grid string, datasets []string, seeds []uint64) (*Plan, error) {
-	p := &Plan{Name: name, Kind: "train", Datasets: datasets, Seeds: seeds, Base: base,
-		Claim: "hyperparameter sweep over " + grid}
-	arms := []Arm{{}}
-	keys := map[string]bool{}
-	for _, axis := range strings.Split(grid, ";") {
-		axis = strings.TrimSpace(axis)
-		if axis == "" {
-			continue
-		}
-		k, vals, ok := strings.Cut(axis, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.TrimSpace(vals) == "" {
-			return nil, fmt.Errorf("-grid %q: expected key=v1,v2;key2=w1,...", axis)
-		}
-		if keys[k] {
-			return nil, fmt.Errorf("-grid: %s is given twice: list all its values once (%s=a,b)", k, k)
-		}
-		keys[k] = true
-		values, err := parseNames(vals)
-		if err != nil {
-			return nil, fmt.Errorf("-grid %s: %w", k, err)
-		}
-		var next []Arm
-		for _, a := range arms {
-			for _, v := range values {
-				kv := k + "=" + v
-				n := kv
-				if a.Name != "" {
-					n = a.Name + "+" + kv
-				}
-				next = append(next, Arm{Name: n, Set: strings.TrimPrefix(a.Set+";"+kv, ";")})
-			}
-		}
-		arms = next
-	}
-	if len(arms) == 1 && arms[0].Name == "" {
-		return nil, fmt.Errorf("-grid is empty: give at least one key=v1,v2")
-	}
-	p.Arms = arms
-	for _, a := range arms {
-		if strings.ContainsAny(a.Name, " /") {
-			return nil, fmt.Errorf("sweep value in %q: no spaces or slashes", a.Name)
-		}
-		for _, ds := range datasets {
-			if _, err := p.Config(a, ds, seeds[0], ""); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return p, nil
 }

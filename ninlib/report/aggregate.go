@@ -46,71 +46,22 @@ type Row struct {
 // plans, if it has one). For each seed only the newest completed run
 // counts.
 func Aggregate(recs []runs.Record, plans map[string]*plan.Plan) []*Row {
-	byKey := map[string]*Row{}
-	var keys []string
-	latest := map[string]runs.Record{}
+	g := &grouping{byKey: map[string]*Row{}, latest: map[string]runs.Record{}, vals: map[string][3][]float64{}}
 	for _, r := range recs {
-		s := r.Summary
-		key := s.Experiment + "\x00" + s.Dataset + "\x00" + s.Arm
-		row := byKey[key]
-		if row == nil {
-			row = &Row{Experiment: s.Experiment, Arm: s.Arm, Dataset: s.Dataset, Variant: s.Variant}
-			byKey[key] = row
-			keys = append(keys, key)
-		}
-		if s.End.After(row.Newest) {
-			row.Newest = s.End
-		}
-		switch s.Status {
-		case runs.StatusCompleted:
-			sk := key + "\x00" + strconv.FormatUint(s.Seed, 10)
-			if old, ok := latest[sk]; !ok || old.Summary.End.Before(s.End) {
-				latest[sk] = r
-			}
-		case runs.StatusDiverged:
-			row.Diverged++
-			row.RunIDs = append(row.RunIDs, s.ID)
-		case runs.StatusInterrupted:
-			row.Interrupted++
-			row.RunIDs = append(row.RunIDs, s.ID)
-		default:
-			row.Other++
-		}
+		g.add(r)
 	}
 	var sk []string
-	for k := range latest {
+	for k := range g.latest {
 		sk = append(sk, k)
 	}
 	sort.Strings(sk)
-	vals := map[string][3][]float64{}
 	for _, k := range sk {
-		r := latest[k]
-		s := r.Summary
-		key := s.Experiment + "\x00" + s.Dataset + "\x00" + s.Arm
-		row := byKey[key]
-		row.Completed++
-		row.Seeds = append(row.Seeds, s.Seed)
-		row.RunIDs = append(row.RunIDs, s.ID)
-		row.Params, row.MACs, row.Epochs = s.Params, s.MACs, s.Epochs
-		row.Scale = scaleOf(r)
-		row.recorded = s.Command
-		row.WallMean += s.WallSeconds
-		row.Backend = s.Env.Backend
-		if s.IsProbe() {
-			row.Probe = append(row.Probe, *s.Probe)
-			row.ProbeDirs = append(row.ProbeDirs, filepath.Base(r.Dir))
-			continue
-		}
-		v := vals[key]
-		v[0] = append(v[0], 100*s.TestErr)
-		v[1] = append(v[1], 100*s.ValErr)
-		v[2] = append(v[2], s.TrainAcc)
-		vals[key] = v
+		g.count(g.latest[k])
 	}
 	var rows []*Row
-	for _, k := range keys {
-		row := byKey[k]
-		v := vals[k]
+	for _, k := range g.keys {
+		row := g.byKey[k]
+		v := g.vals[k]
 		row.TestErr, row.ValErr, row.TrainAcc = stats.Of(v[0]), stats.Of(v[1]), stats.Of(v[2])
 		if row.Completed > 0 {
 			row.WallMean /= float64(row.Completed)
@@ -127,6 +78,74 @@ func Aggregate(recs []runs.Record, plans map[string]*plan.Plan) []*Row {
 		return a.Dataset < b.Dataset
 	})
 	return rows
+}
+
+// grouping is Aggregate's state: the rows by experiment, dataset and arm
+// (in the order first seen), the newest completed record of each seed,
+// and the values to summarize.
+type grouping struct {
+	byKey  map[string]*Row
+	keys   []string
+	latest map[string]runs.Record
+	vals   map[string][3][]float64 // test error %, val error %, train accuracy
+}
+
+func rowKey(s runs.Summary) string { return s.Experiment + "\x00" + s.Dataset + "\x00" + s.Arm }
+
+// add files record r under its row: the newest completed run of each seed
+// to count later, the other statuses counted now.
+func (g *grouping) add(r runs.Record) {
+	s := r.Summary
+	key := rowKey(s)
+	row := g.byKey[key]
+	if row == nil {
+		row = &Row{Experiment: s.Experiment, Arm: s.Arm, Dataset: s.Dataset, Variant: s.Variant}
+		g.byKey[key] = row
+		g.keys = append(g.keys, key)
+	}
+	if s.End.After(row.Newest) {
+		row.Newest = s.End
+	}
+	switch s.Status {
+	case runs.StatusCompleted:
+		sk := key + "\x00" + strconv.FormatUint(s.Seed, 10)
+		if old, ok := g.latest[sk]; !ok || old.Summary.End.Before(s.End) {
+			g.latest[sk] = r
+		}
+	case runs.StatusDiverged:
+		row.Diverged++
+		row.RunIDs = append(row.RunIDs, s.ID)
+	case runs.StatusInterrupted:
+		row.Interrupted++
+		row.RunIDs = append(row.RunIDs, s.ID)
+	default:
+		row.Other++
+	}
+}
+
+// count adds a completed record to its row.
+func (g *grouping) count(r runs.Record) {
+	s := r.Summary
+	key := rowKey(s)
+	row := g.byKey[key]
+	row.Completed++
+	row.Seeds = append(row.Seeds, s.Seed)
+	row.RunIDs = append(row.RunIDs, s.ID)
+	row.Params, row.MACs, row.Epochs = s.Params, s.MACs, s.Epochs
+	row.Scale = scaleOf(r)
+	row.recorded = s.Command
+	row.WallMean += s.WallSeconds
+	row.Backend = s.Env.Backend
+	if s.IsProbe() {
+		row.Probe = append(row.Probe, *s.Probe)
+		row.ProbeDirs = append(row.ProbeDirs, filepath.Base(r.Dir))
+		return
+	}
+	v := g.vals[key]
+	v[0] = append(v[0], 100*s.TestErr)
+	v[1] = append(v[1], 100*s.ValErr)
+	v[2] = append(v[2], s.TrainAcc)
+	g.vals[key] = v
 }
 
 // OrderByPlan sorts rows by experiment (the files' order keys, then

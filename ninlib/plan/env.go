@@ -1,0 +1,58 @@
+package plan
+
+import (
+	"fmt"
+	"os"
+)
+
+// FromEnv applies the notebook parameters (environment variables) to a
+// plan and returns the options to run it with, so that CI can run a tiny
+// configuration of the same notebook a user runs at full scale:
+//
+//	NIN_NB_RESULTS   results directory (default ../results)
+//	NIN_NB_SEEDS     comma-separated seeds replacing the plan's
+//	NIN_NB_DATASETS  comma-separated datasets replacing the plan's
+//	NIN_NB_SET       settings applied last, e.g. "epochs=1;subset=300"
+//	NIN_NB_DRY_RUN   "1": list what would be trained or probed and run
+//	                 nothing, to re-render a notebook from the records alone
+//	GOMLX_BACKEND    backend (default go)
+func FromEnv(p *Plan) (RunOptions, error) {
+	o := RunOptions{ResultsDir: "../results", Extra: os.Getenv("NIN_NB_SET"), Backend: os.Getenv("GOMLX_BACKEND"), Progress: "lines",
+		Command: "notebook (see the notebook's parameter cell)"}
+	if d := os.Getenv("NIN_NB_RESULTS"); d != "" {
+		o.ResultsDir = d
+	}
+	if s := os.Getenv("NIN_NB_SEEDS"); s != "" {
+		seeds, err := parseUints(s)
+		if err != nil {
+			return o, fmt.Errorf("$NIN_NB_SEEDS: %w", err)
+		}
+		p.Seeds = seeds
+	}
+	if s := os.Getenv("NIN_NB_DATASETS"); s != "" {
+		ds, err := parseNames(s)
+		if err != nil {
+			return o, fmt.Errorf("$NIN_NB_DATASETS: %w", err)
+		}
+		p.Datasets = ds
+	}
+	switch s := os.Getenv("NIN_NB_DRY_RUN"); s {
+	case "", "0":
+	case "1":
+		o.DryRun = true
+	default:
+		return o, fmt.Errorf("$NIN_NB_DRY_RUN is %q: set it to 1 (run nothing) or leave it empty", s)
+	}
+	// Validate the extra settings on every arm now.
+	for _, a := range p.arms() {
+		if a.From != "" {
+			continue
+		}
+		for _, ds := range p.Datasets {
+			if _, err := p.Config(a, ds, p.Seeds[0], o.Extra); err != nil {
+				return o, fmt.Errorf("$NIN_NB_SET: %w", err)
+			}
+		}
+	}
+	return o, nil
+}
