@@ -161,15 +161,10 @@ func cmdRun(ctx context.Context, args []string) error {
 	if *subset >= 0 {
 		extra += fmt.Sprintf(";subset=%d", *subset)
 	}
-	results, err := cf.resultsDir()
+	o, err := cf.runOptions(extra, *dry)
 	if err != nil {
 		return err
 	}
-	be, err := cf.backendSetting("")
-	if err != nil {
-		return err
-	}
-	o := plan.RunOptions{ResultsDir: results, Extra: extra, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
 	if p.Kind == "train" {
 		_, err = plan.Train(ctx, p, o)
 	} else {
@@ -178,8 +173,21 @@ func cmdRun(ctx context.Context, args []string) error {
 	if *dry {
 		return err
 	}
-	regenerate(results, *cf.experiments)
+	regenerate(o.ResultsDir, *cf.experiments)
 	return err
+}
+
+// runOptions are the options of a plan run from the shared flags.
+func (f configFlags) runOptions(extra string, dry bool) (plan.RunOptions, error) {
+	results, err := f.resultsDir()
+	if err != nil {
+		return plan.RunOptions{}, err
+	}
+	be, err := f.backendSetting("")
+	if err != nil {
+		return plan.RunOptions{}, err
+	}
+	return plan.RunOptions{ResultsDir: results, Extra: extra, Backend: be, Command: commandLine(), Progress: *f.progress, DryRun: dry}, nil
 }
 
 func cmdList(args []string) error {
@@ -262,18 +270,13 @@ func cmdSweep(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	results, err := cf.resultsDir()
+	o, err := cf.runOptions("", *dry)
 	if err != nil {
 		return err
 	}
-	be, err := cf.backendSetting("")
-	if err != nil {
-		return err
-	}
-	o := plan.RunOptions{ResultsDir: results, Backend: be, Command: commandLine(), Progress: *cf.progress, DryRun: *dry}
 	_, err = plan.Train(ctx, p, o)
 	if !*dry {
-		regenerate(results, *cf.experiments)
+		regenerate(o.ResultsDir, *cf.experiments)
 	}
 	return err
 }
