@@ -210,6 +210,11 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"sweep", "-grid", "lr=0.1;lr=0.2"}, "lr is given twice"},
 		{[]string{"sweep", "-grid", "lr=0.1", "-datasets", ""}, "give at least one dataset"},
 		{[]string{"sweep", "-grid", "lr=0.1,inf"}, "finite"},
+		{[]string{"train", "-set", "lr=0.1", "-set", "lr=0.2"}, "setting lr is given twice"},
+		{[]string{"run", "gap-vs-fc", "-epochs", "0", "-dry"}, "-epochs 0: expected 1 or more"},
+		{[]string{"run", "gap-vs-fc", "-subset", "-2", "-dry"}, "-subset -2: expected 0 (all) or more"},
+		{[]string{"run", "gap-vs-fc", "-seeds", "", "-dry"}, "-seeds is empty"},
+		{[]string{"table"}, "holds no run records"},
 	} {
 		results := t.TempDir()
 		n := 1 // flags go after the subcommand (and a run's experiment name)

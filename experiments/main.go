@@ -101,7 +101,7 @@ func commandLine() string {
 
 // configFlags are the flags shared by train, run and sweep.
 type configFlags struct {
-	set         *string
+	set         *settingsFlag
 	configs     *string
 	backend     *string
 	results     *string
@@ -111,7 +111,7 @@ type configFlags struct {
 
 func addConfigFlags(fs *flag.FlagSet) configFlags {
 	return configFlags{
-		set:         fs.String("set", "", `settings "key=value;key=value" applied last (see "experiments keys")`),
+		set:         newSettingsFlag(fs, "set", `settings "key=value;key=value" applied last (see "experiments keys"); may be repeated, each key given once`),
 		configs:     fs.String("config", "", "comma-separated settings files (key=value lines) applied before -set"),
 		backend:     fs.String("backend", "", `compute backend: "go" (default), "xla:cpu" or "xla:cuda"; default: the backend setting, else $GOMLX_BACKEND, else go`),
 		results:     fs.String("results", "", "results directory, run records go to RESULTS/runs (default: results/ of the checkout)"),
@@ -163,10 +163,10 @@ func experimentsDir(flagValue string) (string, error) { return repo.Dir(flagValu
 func (f configFlags) backendSetting(setting string) (string, error) {
 	flagValue := strings.TrimSpace(*f.backend)
 	if setting == "" {
-		for _, k := range config.SettingKeys(*f.set) {
+		for _, k := range config.SettingKeys(f.set.String()) {
 			if k == "backend" {
 				c := config.Defaults()
-				_ = c.Set(*f.set)
+				_ = c.Set(f.set.String())
 				setting = c.Backend
 			}
 		}
@@ -180,9 +180,11 @@ func (f configFlags) backendSetting(setting string) (string, error) {
 	return "", fmt.Errorf("-backend %q and the setting backend=%q disagree: give the backend once", flagValue, setting)
 }
 
-// extraSettings concatenates the -config files and -set into one string.
+// extraSettings merges the -config files, in order, and then -set into
+// one layer of settings: later ones override earlier ones key by key
+// (config.Merge); within one file or -set each key is given once.
 func (f configFlags) extraSettings() (string, error) {
-	var parts []string
+	var layers []string
 	for _, path := range strings.Split(*f.configs, ",") {
 		if path = strings.TrimSpace(path); path == "" {
 			continue
@@ -196,10 +198,31 @@ func (f configFlags) extraSettings() (string, error) {
 		if err := probe.SetFile(path); err != nil {
 			return "", fmt.Errorf("-config: %w", err)
 		}
-		parts = append(parts, string(b))
+		layers = append(layers, string(b))
 	}
-	parts = append(parts, *f.set)
-	return strings.Join(parts, "\n"), nil
+	merged, err := config.Merge(append(layers, f.set.String())...)
+	if err != nil {
+		return "", fmt.Errorf("-set: %w", err)
+	}
+	return merged, nil
+}
+
+// settingsFlag is -set: repeating it adds to the same settings (each key
+// still given once), where a plain string flag would keep only the last.
+type settingsFlag struct{ parts []string }
+
+func newSettingsFlag(fs *flag.FlagSet, name, usage string) *settingsFlag {
+	f := &settingsFlag{}
+	fs.Var(f, name, usage)
+	return f
+}
+
+func (f *settingsFlag) String() string { return strings.Join(f.parts, ";") }
+
+// Set adds one -set value.
+func (f *settingsFlag) Set(v string) error {
+	f.parts = append(f.parts, v)
+	return nil
 }
 
 func cmdSummary(args []string) error {

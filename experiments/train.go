@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -126,6 +127,9 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
+	if err := checkRunFlags(fs); err != nil {
+		return err
+	}
 	exps, err := experimentsDir(*cf.experiments)
 	if err != nil {
 		return err
@@ -174,6 +178,23 @@ func cmdRun(ctx context.Context, args []string) error {
 		return err
 	}
 	regenerate(o.ResultsDir, *cf.experiments)
+	return err
+}
+
+// checkRunFlags refuses values of run's flags that would otherwise mean
+// "not given": an explicit -epochs 0, -subset -1, or an empty list.
+func checkRunFlags(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		v := f.Value.String()
+		switch {
+		case err != nil:
+		case f.Name == "epochs" && v == "0" || strings.HasPrefix(v, "-") && (f.Name == "epochs" || f.Name == "subset"):
+			err = fmt.Errorf("-%s %s: expected %s", f.Name, v, map[string]string{"epochs": "1 or more", "subset": "0 (all) or more"}[f.Name])
+		case (f.Name == "seeds" || f.Name == "datasets" || f.Name == "arms") && strings.TrimSpace(v) == "":
+			err = fmt.Errorf("-%s is empty: give at least one, or leave the flag out for the experiment's", f.Name)
+		}
+	})
 	return err
 }
 
@@ -228,6 +249,9 @@ func cmdTable(args []string) error {
 	results, err := resultsDir(*resultsFlag)
 	if err != nil {
 		return err
+	}
+	if fi, err := os.Stat(filepath.Join(results, "runs")); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s holds no run records (no %s): is -results right?", results, filepath.Join(results, "runs"))
 	}
 	exps, err := experimentsDir(*expFlag)
 	if err != nil {

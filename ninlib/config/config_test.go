@@ -81,3 +81,22 @@ func FuzzConfigSet(f *testing.F) {
 		}
 	})
 }
+
+// TestMerge: later layers override earlier ones key by key; each layer is
+// checked on its own.
+func TestMerge(t *testing.T) {
+	for _, tc := range []struct {
+		layers    []string
+		want, err string
+	}{
+		{[]string{"lr=0.1;epochs=2", "epochs=3\nwidth=0.5 # c"}, "lr=0.1;epochs=3;width=0.5", ""},
+		{[]string{"", "lr=0.2"}, "lr=0.2", ""},
+		{[]string{"lr=0.1;lr=0.2", "epochs=1"}, "", "given twice"},
+		{[]string{"lr=0.1", "nope=1"}, "", "unknown setting"},
+	} {
+		got, err := Merge(tc.layers...)
+		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) || tc.err == "" && (err != nil || got != tc.want) {
+			t.Errorf("Merge(%q) = %q, %v; want %q, error %q", tc.layers, got, err, tc.want, tc.err)
+		}
+	}
+}

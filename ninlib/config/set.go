@@ -147,15 +147,10 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // SettingKeys returns the keys an assignments string sets, in order
 // (malformed lines are skipped: Set reports them).
-func SettingKeys(assignments string) []string {
+func SettingKeys(settings string) []string {
 	var keys []string
-	for _, line := range strings.FieldsFunc(assignments, func(r rune) bool { return r == ';' || r == '\n' }) {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		if k, _, ok := strings.Cut(line, "="); ok {
-			keys = append(keys, strings.TrimSpace(k))
-		}
+	for _, kv := range assignments(settings) {
+		keys = append(keys, kv[0])
 	}
 	return keys
 }
@@ -170,4 +165,43 @@ func (c *Config) SetFile(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// Merge combines layers of settings into one, later layers overriding
+// earlier ones key by key (defaults < settings files < -set). Each layer
+// must be valid on its own (Set's rules: known keys, good values, each key
+// once); the result lists every key once, in the order first given.
+func Merge(layers ...string) (string, error) {
+	var order []string
+	values := map[string]string{}
+	for _, l := range layers {
+		scratch := Defaults()
+		if err := scratch.Set(l); err != nil {
+			return "", err
+		}
+		for _, kv := range assignments(l) {
+			if _, ok := values[kv[0]]; !ok {
+				order = append(order, kv[0])
+			}
+			values[kv[0]] = kv[1]
+		}
+	}
+	var out []string
+	for _, k := range order {
+		out = append(out, k+"="+values[k])
+	}
+	return strings.Join(out, ";"), nil
+}
+
+// assignments splits a settings string into its [key, value] pairs, in
+// order (malformed lines are skipped: Set reports them).
+func assignments(s string) [][2]string {
+	var out [][2]string
+	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' }) {
+		line, _, _ = strings.Cut(line, "#")
+		if k, v, ok := strings.Cut(line, "="); ok {
+			out = append(out, [2]string{strings.TrimSpace(k), strings.TrimSpace(v)})
+		}
+	}
+	return out
 }

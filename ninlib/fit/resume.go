@@ -88,6 +88,8 @@ func resumable(dir string, c *config.Config) error {
 	_ = runs.ReadJSON(filepath.Join(dir, runs.StateFile), &st)
 	done := st.EpochsDone
 	switch {
+	case s.IsProbe():
+		return fmt.Errorf("resume %s: this is the record of a probe (%s of run %s), not of a training run", dir, s.Probe.Kind, s.Probe.Source)
 	case s.Status == runs.StatusDiverged:
 		return fmt.Errorf("resume %s: the run diverged in epoch %d; resuming would diverge again: start a new run with other settings (a lower lr, warmup_epochs)", dir, done+1)
 	case c.Epochs < done:

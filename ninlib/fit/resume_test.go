@@ -133,6 +133,12 @@ func TestResumeRefuses(t *testing.T) {
 			s.Status = runs.StatusDiverged
 			runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), s)
 		}, "", "resuming would diverge again"},
+		{"a probe's record", 1, func(t *testing.T, dir string) {
+			var s runs.Summary
+			runs.ReadJSON(filepath.Join(dir, runs.SummaryFile), &s)
+			s.Probe = &runs.ProbeResult{Kind: "translation", Source: "src"}
+			runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), s)
+		}, "", "record of a probe"},
 		{"not a run directory", 1, func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, runs.ConfigFile)) }, "", "is it a run directory"},
 	} {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
