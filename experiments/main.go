@@ -36,6 +36,8 @@ const usage = `usage: experiments <command> [flags]
 commands:
   run NAME     run a named experiment (experiments/NAME.set): every arm x dataset x seed
   sweep        train the cartesian product of a settings grid: sweep -name NAME -grid "lr=0.001,0.01;width=0.25,0.5"
+  submit NAME  submit an experiment's runs not complete yet to Slurm as a job array (or a sweep: submit -grid ... -name NAME)
+  status NAME  each run of an experiment: pending, running, completed, failed, interrupted or not submitted
   list         list the named experiments and what each tests
   train        train one model from defaults, -config files and -set overrides
   table        regenerate results/summary.csv and results/README.md from the run records
@@ -58,6 +60,10 @@ func main() {
 		err = cmdRun(ctx, args)
 	case "sweep":
 		err = cmdSweep(ctx, args)
+	case "submit":
+		err = cmdSubmit(args)
+	case "status":
+		err = cmdStatus(args)
 	case "list":
 		err = cmdList(args)
 	case "train":

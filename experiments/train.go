@@ -111,6 +111,73 @@ func regenerate(results, experimentsFlag string) {
 	fmt.Printf("tables regenerated: %s, %s\n", filepath.Join(results, "README.md"), filepath.Join(results, "summary.csv"))
 }
 
+// runFlags are the flags that restrict or rescale a named experiment
+// (run, submit).
+type runFlags struct {
+	seeds, datasets, arms *string
+	epochs, subset        *int
+}
+
+func addRunFlags(fs *flag.FlagSet) runFlags {
+	return runFlags{
+		seeds:    fs.String("seeds", "", "comma-separated seeds, replacing the experiment's (e.g. 1 for a quick look)"),
+		epochs:   fs.Int("epochs", 0, "epochs, replacing the experiment's"),
+		subset:   fs.Int("subset", -1, "training records to use (0 = all), replacing the experiment's"),
+		datasets: fs.String("datasets", "", "comma-separated datasets, replacing the experiment's"),
+		arms:     fs.String("arms", "", "comma-separated arms to run (default all)"),
+	}
+}
+
+// restrict applies -seeds, -datasets and -arms to p.
+func (r runFlags) restrict(p *plan.Plan) error {
+	var err error
+	if *r.seeds != "" {
+		if p.Seeds, err = plan.ParseSeeds(*r.seeds); err != nil {
+			return fmt.Errorf("-seeds: %w", err)
+		}
+	}
+	if *r.datasets != "" {
+		if p.Datasets, err = plan.ParseList(*r.datasets); err != nil {
+			return fmt.Errorf("-datasets: %w", err)
+		}
+	}
+	arms, err := plan.ParseList(*r.arms)
+	if err != nil {
+		return fmt.Errorf("-arms: %w", err)
+	}
+	return p.FilterArms(arms)
+}
+
+// extra is the command line's settings: -config files, -set, then -epochs
+// and -subset.
+func (r runFlags) extra(cf configFlags) (string, error) {
+	extra, err := cf.extraSettings()
+	if err != nil {
+		return "", err
+	}
+	var more []string
+	if *r.epochs > 0 {
+		more = append(more, fmt.Sprintf("epochs=%d", *r.epochs))
+	}
+	if *r.subset >= 0 {
+		more = append(more, fmt.Sprintf("subset=%d", *r.subset))
+	}
+	return config.Merge(extra, strings.Join(more, ";"))
+}
+
+// sweepSeedsAndDatasets are a sweep's seeds and datasets: the flags', or
+// seed 1 on MNIST.
+func (r runFlags) sweepSeedsAndDatasets() ([]uint64, []string) {
+	seeds, datasets := []uint64{1}, []string{"mnist"}
+	if s, err := plan.ParseSeeds(*r.seeds); err == nil && *r.seeds != "" {
+		seeds = s
+	}
+	if d, err := plan.ParseList(*r.datasets); err == nil && len(d) > 0 {
+		datasets = d
+	}
+	return seeds, datasets
+}
+
 func cmdRun(ctx context.Context, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return fmt.Errorf("run needs an experiment name: see `experiments list`")
@@ -118,11 +185,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	name := args[0]
 	fs := flag.NewFlagSet("run "+name, flag.ExitOnError)
 	cf := addConfigFlags(fs)
-	seeds := fs.String("seeds", "", "comma-separated seeds, replacing the experiment's (e.g. 1 for a quick look)")
-	epochs := fs.Int("epochs", 0, "epochs, replacing the experiment's")
-	subset := fs.Int("subset", -1, "training records to use (0 = all), replacing the experiment's")
-	dsets := fs.String("datasets", "", "comma-separated datasets, replacing the experiment's")
-	arms := fs.String("arms", "", "comma-separated arms to run (default all)")
+	rf := addRunFlags(fs)
 	dry := fs.Bool("dry", false, "print what would run and exit")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -138,32 +201,12 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *seeds != "" {
-		if p.Seeds, err = plan.ParseSeeds(*seeds); err != nil {
-			return fmt.Errorf("-seeds: %w", err)
-		}
-	}
-	if *dsets != "" {
-		if p.Datasets, err = plan.ParseList(*dsets); err != nil {
-			return fmt.Errorf("-datasets: %w", err)
-		}
-	}
-	armNames, err := plan.ParseList(*arms)
-	if err != nil {
-		return fmt.Errorf("-arms: %w", err)
-	}
-	if err := p.FilterArms(armNames); err != nil {
+	if err := rf.restrict(p); err != nil {
 		return err
 	}
-	extra, err := cf.extraSettings()
+	extra, err := rf.extra(cf)
 	if err != nil {
 		return err
-	}
-	if *epochs > 0 {
-		extra += fmt.Sprintf(";epochs=%d", *epochs)
-	}
-	if *subset >= 0 {
-		extra += fmt.Sprintf(";subset=%d", *subset)
 	}
 	o, err := cf.runOptions(extra, *dry)
 	if err != nil {
