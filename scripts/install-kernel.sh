@@ -26,3 +26,8 @@ env["PATH"] = bindir + ":" + os.environ.get("PATH", "/usr/local/go/bin:/usr/bin:
 json.dump(k, open(path, "w"), indent=2)
 print("GoNB kernel installed:", path)
 PY
+# Warm Go's build cache with what every notebook compiles (ninlib, GoMLX,
+# gonbui) with the kernel's flags, so that a notebook's first cell links
+# instead of building GoMLX from scratch (minutes on 2 cores).
+(cd "$root" && go build ./... )
+echo "build cache warmed for the notebooks"

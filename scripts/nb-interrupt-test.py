@@ -29,8 +29,8 @@ os.makedirs(results, exist_ok=True)
 
 nb = json.load(open(os.path.join(root, "notebooks", "02_gap_vs_fc.ipynb")))
 code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-setup = [c for c in code if "plan.Train" not in c and "%%" not in c]
-train = next(c for c in code if "plan.Train" in c)
+setup = [c for c in code if "%%" not in c]
+train = next(c for c in code if 'nb.Run("gap-vs-fc")' in c)
 
 env = dict(os.environ)
 env.update({

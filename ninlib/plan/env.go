@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // FromEnv applies the notebook parameters (environment variables) to a
@@ -17,8 +18,7 @@ import (
 //	                 nothing, to re-render a notebook from the records alone
 //	GOMLX_BACKEND    backend (default go)
 func FromEnv(p *Plan) (RunOptions, error) {
-	o := RunOptions{ResultsDir: "../results", Extra: os.Getenv("NIN_NB_SET"), Backend: os.Getenv("GOMLX_BACKEND"), Progress: "lines",
-		Command: "notebook (see the notebook's parameter cell)"}
+	o := RunOptions{ResultsDir: "../results", Extra: os.Getenv("NIN_NB_SET"), Backend: os.Getenv("GOMLX_BACKEND"), Progress: "lines"}
 	if d := os.Getenv("NIN_NB_RESULTS"); d != "" {
 		o.ResultsDir = d
 	}
@@ -43,6 +43,7 @@ func FromEnv(p *Plan) (RunOptions, error) {
 	default:
 		return o, fmt.Errorf("$NIN_NB_DRY_RUN is %q: set it to 1 (run nothing) or leave it empty", s)
 	}
+	o.Command = p.Command(o)
 	// Validate the extra settings on every arm now.
 	for _, a := range p.arms() {
 		if a.From != "" {
@@ -55,4 +56,25 @@ func FromEnv(p *Plan) (RunOptions, error) {
 		}
 	}
 	return o, nil
+}
+
+// Command is the command line that runs p as it stands (its seeds and
+// datasets, possibly replaced) with o's settings: what a notebook's runs
+// record, so that their rows say how to reproduce them from a shell.
+func (p *Plan) Command(o RunOptions) string {
+	var seeds []string
+	for _, s := range p.Seeds {
+		seeds = append(seeds, fmt.Sprint(s))
+	}
+	cmd := fmt.Sprintf("go run ./experiments run %s -seeds %s -datasets %s", p.Name, strings.Join(seeds, ","), strings.Join(p.Datasets, ","))
+	if o.Extra != "" {
+		cmd += " -set '" + strings.ReplaceAll(o.Extra, "'", `'\''`) + "'"
+	}
+	if o.Backend != "" {
+		cmd += " -backend " + o.Backend
+	}
+	if o.ResultsDir != "../results" { // a notebook's default: the checkout's results/, the CLI's too
+		cmd += " -results " + o.ResultsDir
+	}
+	return cmd
 }

@@ -1,19 +1,25 @@
-// Package plots draws the workbench's figures as self-contained SVG (line
-// charts: learning curves, robustness curves; bar charts) and PNG (image
-// grids: confidence maps), so they render offline, in notebooks, in HTML
-// exports and on GitHub, with no JavaScript.
+// Package plots draws the workbench's figures: line charts (learning
+// curves, robustness curves, error against budget or cost) and bar charts
+// as self-contained SVG and as PNG, and image grids (confidence maps) as
+// PNG, so they render offline, in notebooks (trusted or not), in HTML
+// exports and on GitHub, with no JavaScript. Legends sit beside the data,
+// ticks fall on round values, and a series keeps the colour its caller
+// gives it in every figure (see Color).
 package plots
 
 import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
@@ -22,8 +28,9 @@ type Series struct {
 	Name   string
 	X, Y   []float64
 	Dashed bool
-	// Color picks a palette colour by index, so related lines (a model's
-	// train and validation curves) can share a colour.
+	// Color picks a palette colour by index (see Color), so related lines
+	// (a model's train and validation curves; an arm in every figure) can
+	// share a colour.
 	Color int
 	// YErr, if set, draws error bars (e.g. std over seeds).
 	YErr []float64
@@ -33,57 +40,114 @@ type Series struct {
 type Chart struct {
 	Title, XLabel, YLabel string
 	Series                []Series
-	Width, Height         vg.Length // default 6in x 4in
+	Width, Height         vg.Length // default 7in x 4in, legend included
 }
+
+// Figure is a chart rendered both ways: SVG for trusted viewers and the
+// records, PNG for viewers that do not render untrusted SVG.
+type Figure struct {
+	Title    string
+	SVG, PNG []byte
+}
+
+// Color is the palette colour of index i (gonum's plotutil palette).
+func Color(i int) color.Color { return plotutil.Color(i) }
 
 // SVG renders the chart as SVG text.
 func (c Chart) SVG() ([]byte, error) {
+	f, err := c.render(false)
+	return f.SVG, err
+}
+
+// Figure renders the chart as SVG and PNG.
+func (c Chart) Figure() (Figure, error) { return c.render(true) }
+
+func (c Chart) render(withPNG bool) (Figure, error) {
+	p, leg, err := c.plot()
+	if err != nil {
+		return Figure{}, err
+	}
+	return draw2(c.Title, p, leg, c.Width, c.Height, withPNG)
+}
+
+// legend is a legend drawn beside the plot, and its entries' names.
+type legend struct {
+	plot.Legend
+	names []string
+}
+
+// plot builds the chart's plot and its legend (drawn beside it).
+func (c Chart) plot() (*plot.Plot, *legend, error) {
 	p := plot.New()
 	p.Title.Text = c.Title
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+	leg := &legend{Legend: plot.NewLegend()}
+	leg.Top, leg.Left = true, true
 	for _, s := range c.Series {
 		if len(s.X) != len(s.Y) {
-			return nil, fmt.Errorf("series %q: %d x values, %d y values", s.Name, len(s.X), len(s.Y))
+			return nil, nil, fmt.Errorf("series %q: %d x values, %d y values", s.Name, len(s.X), len(s.Y))
 		}
 		if len(s.X) == 0 {
 			continue
 		}
-		pts := make(plotter.XYs, len(s.X))
-		for i := range s.X {
-			pts[i] = plotter.XY{X: s.X[i], Y: s.Y[i]}
-		}
-		l, sc, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return nil, fmt.Errorf("series %q: %w", s.Name, err)
-		}
-		col := plotutil.Color(s.Color)
-		l.Color, sc.Color = col, col
-		sc.Shape = draw.CircleGlyph{}
-		sc.Radius = vg.Points(2)
-		if s.Dashed {
-			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		}
-		p.Add(l, sc)
-		p.Legend.Add(s.Name, l)
-		if len(s.YErr) == len(s.Y) {
-			errs := make(plotter.YErrors, len(s.Y))
-			for i, e := range s.YErr {
-				errs[i] = struct{ Low, High float64 }{e, e}
-			}
-			eb, err := plotter.NewYErrorBars(struct {
-				plotter.XYer
-				plotter.YErrorer
-			}{pts, errs})
-			if err == nil {
-				eb.Color = col
-				p.Add(eb)
-			}
+		if err := addSeries(p, leg, s); err != nil {
+			return nil, nil, err
 		}
 	}
-	return render(p, c.Width, c.Height)
+	padX(p)
+	p.X.Tick.Marker = roundTicks{}
+	p.Y.Tick.Marker = roundTicks{}
+	return p, leg, nil
+}
+
+// addSeries adds one series' line, points and error bars to p, and its
+// entry to the legend.
+func addSeries(p *plot.Plot, leg *legend, s Series) error {
+	pts := make(plotter.XYs, len(s.X))
+	for i := range s.X {
+		pts[i] = plotter.XY{X: s.X[i], Y: s.Y[i]}
+	}
+	l, sc, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return fmt.Errorf("series %q: %w", s.Name, err)
+	}
+	col := Color(s.Color)
+	l.Color, sc.Color = col, col
+	sc.Shape = draw.CircleGlyph{}
+	sc.Radius = vg.Points(2.5)
+	l.Width = vg.Points(1.5)
+	if s.Dashed {
+		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	}
+	p.Add(l, sc)
+	leg.Add(s.Name, l, sc)
+	leg.names = append(leg.names, s.Name)
+	if len(s.YErr) == len(s.Y) {
+		errs := make(plotter.YErrors, len(s.Y))
+		for i, e := range s.YErr {
+			errs[i] = struct{ Low, High float64 }{e, e}
+		}
+		if eb, err := plotter.NewYErrorBars(struct {
+			plotter.XYer
+			plotter.YErrorer
+		}{pts, errs}); err == nil {
+			eb.Color = col
+			p.Add(eb)
+		}
+	}
+	return nil
+}
+
+// padX widens the x range by 5% each side, so no point sits on the frame.
+func padX(p *plot.Plot) {
+	span := p.X.Max - p.X.Min
+	if span == 0 {
+		span = math.Max(1, math.Abs(p.X.Max))
+	}
+	p.X.Min -= 0.05 * span
+	p.X.Max += 0.05 * span
 }
 
 // Bars describes a bar chart of one value per label.
@@ -92,20 +156,38 @@ type Bars struct {
 	Labels        []string
 	Values        []float64
 	Errors        []float64 // optional, same length as Values
+	// Colors, if set, gives each bar's palette index (see Color).
+	Colors []int
 }
 
 // SVG renders the bar chart.
 func (b Bars) SVG() ([]byte, error) {
+	f, err := b.render(false)
+	return f.SVG, err
+}
+
+// Figure renders the bar chart as SVG and PNG.
+func (b Bars) Figure() (Figure, error) { return b.render(true) }
+
+func (b Bars) render(withPNG bool) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = b.Title
 	p.Y.Label.Text = b.YLabel
 	p.Add(plotter.NewGrid())
-	bars, err := plotter.NewBarChart(plotter.Values(b.Values), vg.Points(28))
-	if err != nil {
-		return nil, err
+	for i, v := range b.Values {
+		vals := make(plotter.Values, len(b.Values))
+		vals[i] = v
+		bars, err := plotter.NewBarChart(vals, vg.Points(28))
+		if err != nil {
+			return Figure{}, err
+		}
+		bars.Color = Color(0)
+		if i < len(b.Colors) {
+			bars.Color = Color(b.Colors[i])
+		}
+		bars.LineStyle.Width = 0
+		p.Add(bars)
 	}
-	bars.Color = plotutil.Color(0)
-	p.Add(bars)
 	if len(b.Errors) == len(b.Values) {
 		pts := make(plotter.XYs, len(b.Values))
 		errs := make(plotter.YErrors, len(b.Values))
@@ -122,21 +204,84 @@ func (b Bars) SVG() ([]byte, error) {
 		}
 	}
 	p.NominalX(b.Labels...)
-	return render(p, 0, 0)
+	p.Y.Tick.Marker = roundTicks{}
+	return draw2(b.Title, p, nil, 0, 0, withPNG)
 }
 
-func render(p *plot.Plot, w, h vg.Length) ([]byte, error) {
+// draw2 draws p, with its legend (if any) in a strip on the right, as SVG
+// and optionally PNG.
+func draw2(title string, p *plot.Plot, leg *legend, w, h vg.Length, withPNG bool) (Figure, error) {
 	if w == 0 {
-		w = 6 * vg.Inch
+		w = 7 * vg.Inch
 	}
 	if h == 0 {
 		h = 4 * vg.Inch
 	}
-	c := vgsvg.New(w, h)
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return nil, err
+	f := Figure{Title: title}
+	paint := func(c draw.Canvas) {
+		if leg == nil {
+			p.Draw(c)
+			return
+		}
+		strip := legendWidth(leg)
+		p.Draw(draw.Crop(c, 0, -strip, 0, 0))
+		lc := draw.Crop(c, c.Max.X-c.Min.X-strip+vg.Points(6), 0, 0, -vg.Points(24))
+		leg.Draw(lc)
 	}
-	return buf.Bytes(), nil
+	sc := vgsvg.New(w, h)
+	paint(draw.New(sc))
+	var buf bytes.Buffer
+	if _, err := sc.WriteTo(&buf); err != nil {
+		return f, err
+	}
+	f.SVG = buf.Bytes()
+	if withPNG {
+		ic := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))}
+		paint(draw.New(ic))
+		var pb bytes.Buffer
+		if _, err := ic.WriteTo(&pb); err != nil {
+			return f, err
+		}
+		f.PNG = pb.Bytes()
+	}
+	return f, nil
 }
+
+// legendWidth is the width of the legend strip: its longest entry.
+func legendWidth(leg *legend) vg.Length {
+	longest := vg.Length(0)
+	for _, n := range leg.names {
+		longest = max(longest, leg.TextStyle.Width(n))
+	}
+	return longest + leg.ThumbnailWidth + 3*leg.Padding + vg.Points(12)
+}
+
+// roundTicks places ticks at multiples of 1, 2 or 5 times a power of ten
+// (about five of them), labelled with no more decimals than they need.
+type roundTicks struct{}
+
+// Ticks returns the ticks of [lo, hi].
+func (roundTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag * 10
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	decimals := max(0, -int(math.Floor(math.Log10(step))))
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v+0, 'f', decimals, 64)})
+		for m := v + step/2; m < hi && m < v+step; m += step {
+			ticks = append(ticks, plot.Tick{Value: m}) // a minor tick
+		}
+	}
+	return ticks
+}
+

@@ -2,13 +2,19 @@ package report
 
 import (
 	"fmt"
+	"hash/fnv"
+	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/ninbench/nin/ninlib/plots"
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
-// Figures for notebooks and reports, drawn from run records.
+// Figures for notebooks and reports, drawn from run records, each as SVG
+// and PNG (plots.Figure). An arm has the same colour in every figure
+// (ArmColor).
 
 // Select returns the completed training records of an experiment on a
 // dataset, sorted by arm then seed.
@@ -16,7 +22,7 @@ func Select(recs []runs.Record, experiment, dataset string) []runs.Record {
 	var out []runs.Record
 	for _, r := range recs {
 		s := r.Summary
-		if s.Experiment == experiment && s.Dataset == dataset && s.Status == runs.StatusCompleted && s.Probe == nil {
+		if s.Experiment == experiment && s.Dataset == dataset && s.Status == runs.StatusCompleted && !s.IsProbe() {
 			out = append(out, r)
 		}
 	}
@@ -29,9 +35,29 @@ func Select(recs []runs.Record, experiment, dataset string) []runs.Record {
 	return out
 }
 
-// CurvesSVG draws train (dashed) and validation (solid) accuracy per epoch
+// armColors fixes the colours of the workbench's arms; others get one
+// from their name.
+var armColors = map[string]int{"nin": 0, "nin-fc": 1, "nin-fc-dropout": 2, "conv-gap": 3, "conv-fc": 4, "nin-final-relu": 5, "bneck-half": 6, "bneck-quarter": 5}
+
+// budgetSuffix is the "-e<epochs>" suffix of the budget study's arms.
+var budgetSuffix = regexp.MustCompile(`-e(\d+)$`)
+
+// ArmColor is the palette index of an arm in every figure: the same for
+// "nin", "nin (from gap-vs-fc)" and the budget arms "nin-e8".
+func ArmColor(arm string) int {
+	base, _, _ := strings.Cut(arm, " (from ")
+	base = budgetSuffix.ReplaceAllString(base, "")
+	if c, ok := armColors[base]; ok {
+		return c
+	}
+	h := fnv.New32a()
+	h.Write([]byte(base))
+	return int(h.Sum32() % 7)
+}
+
+// Curves draws train (dashed) and validation (solid) accuracy per epoch
 // of one arm's runs (one colour per seed).
-func CurvesSVG(recs []runs.Record, arm string) ([]byte, error) {
+func Curves(recs []runs.Record, arm string) (plots.Figure, error) {
 	var curves []runs.Curve
 	for _, r := range recs {
 		if r.Summary.Arm != arm {
@@ -39,19 +65,19 @@ func CurvesSVG(recs []runs.Record, arm string) ([]byte, error) {
 		}
 		rows, err := runs.ReadMetrics(r.Dir)
 		if err != nil {
-			return nil, err
+			return plots.Figure{}, err
 		}
 		curves = append(curves, runs.Curve{Label: fmt.Sprintf("seed %d", r.Summary.Seed), Rows: rows})
 	}
 	if len(curves) == 0 {
-		return nil, fmt.Errorf("no completed runs of arm %q", arm)
+		return plots.Figure{}, fmt.Errorf("no completed runs of arm %q", arm)
 	}
-	return runs.LearningCurves(arm+": train (dashed) vs validation accuracy", curves...)
+	return runs.LearningCurvesFigure(arm+": train (dashed) vs validation accuracy", curves...)
 }
 
-// ErrorBarsSVG draws the mean test error (± std over seeds) of each arm of
+// ErrorBars draws the mean test error (± std over seeds) of each arm of
 // an experiment on a dataset.
-func ErrorBarsSVG(rows []*Row, experiment, dataset string) ([]byte, error) {
+func ErrorBars(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 	var b plots.Bars
 	b.Title = fmt.Sprintf("%s on %s: test error (mean ± std over seeds)", experiment, dataset)
 	b.YLabel = "test error %"
@@ -60,35 +86,67 @@ func ErrorBarsSVG(rows []*Row, experiment, dataset string) ([]byte, error) {
 			b.Labels = append(b.Labels, r.Arm)
 			b.Values = append(b.Values, r.TestErr.Mean)
 			b.Errors = append(b.Errors, r.TestErr.Std)
+			b.Colors = append(b.Colors, ArmColor(r.Arm))
 		}
 	}
 	if len(b.Values) == 0 {
-		return nil, fmt.Errorf("no completed runs of %s on %s", experiment, dataset)
+		return plots.Figure{}, fmt.Errorf("no completed runs of %s on %s", experiment, dataset)
 	}
-	return b.SVG()
+	return b.Figure()
 }
 
-// CostSVG plots test error against multiply-adds (one point per arm, with
+// Cost plots test error against multiply-adds (one point per arm, with
 // std error bars), for accuracy-versus-cost comparisons.
-func CostSVG(rows []*Row, experiment, dataset string) ([]byte, error) {
+func Cost(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 	var series []plots.Series
-	for i, r := range rows {
+	for _, r := range rows {
 		if r.Experiment == experiment && r.Dataset == dataset && r.TestErr.N > 0 {
-			series = append(series, plots.Series{Name: r.Arm, X: []float64{float64(r.MACs) / 1e6}, Y: []float64{r.TestErr.Mean}, YErr: []float64{r.TestErr.Std}, Color: i})
+			series = append(series, plots.Series{Name: r.Arm, X: []float64{float64(r.MACs) / 1e6}, Y: []float64{r.TestErr.Mean}, YErr: []float64{r.TestErr.Std}, Color: ArmColor(r.Arm)})
 		}
 	}
 	if len(series) == 0 {
-		return nil, fmt.Errorf("no completed runs of %s on %s", experiment, dataset)
+		return plots.Figure{}, fmt.Errorf("no completed runs of %s on %s", experiment, dataset)
 	}
-	return plots.Chart{Title: fmt.Sprintf("%s on %s: error vs cost", experiment, dataset), XLabel: "million multiply-adds per image", YLabel: "test error %", Series: series}.SVG()
+	return plots.Chart{Title: fmt.Sprintf("%s on %s: error vs cost", experiment, dataset), XLabel: "million multiply-adds per image", YLabel: "test error %", Series: series}.Figure()
 }
 
-// ProbeSVG draws the probe curves (accuracy against shift or size) of every
-// completed probe run of an experiment on a dataset, one line per source run.
-func ProbeSVG(rows []*Row, experiment, dataset string) ([]byte, error) {
+// Budget plots test error (mean ± std over seeds) against the training
+// budget in epochs, one line per head, from arms named HEAD-e<epochs>.
+func Budget(rows []*Row, experiment, dataset string) (plots.Figure, error) {
+	byHead := map[string]*plots.Series{}
+	var heads []string
+	for _, r := range rows {
+		m := budgetSuffix.FindStringSubmatch(r.Arm)
+		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || m == nil {
+			continue
+		}
+		head := strings.TrimSuffix(r.Arm, m[0])
+		s := byHead[head]
+		if s == nil {
+			s = &plots.Series{Name: head, Color: ArmColor(head)}
+			byHead[head] = s
+			heads = append(heads, head)
+		}
+		e, _ := strconv.Atoi(m[1])
+		s.X, s.Y, s.YErr = append(s.X, float64(e)), append(s.Y, r.TestErr.Mean), append(s.YErr, r.TestErr.Std)
+	}
+	if len(heads) == 0 {
+		return plots.Figure{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
+	}
+	var series []plots.Series
+	for _, h := range heads {
+		series = append(series, *byHead[h])
+	}
+	return plots.Chart{Title: fmt.Sprintf("%s on %s: test error against the training budget", experiment, dataset),
+		XLabel: "epochs on the full training split", YLabel: "test error % (mean ± std over seeds)", Series: series}.Figure()
+}
+
+// ProbeCurves draws the probe curves (error against shift or size) of
+// every completed probe run of an experiment on a dataset, one line per
+// source run, coloured by arm.
+func ProbeCurves(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 	var series []plots.Series
 	xl := "shift (pixels)"
-	n := 0
 	for _, r := range rows {
 		if r.Experiment != experiment || r.Dataset != dataset {
 			continue
@@ -104,25 +162,12 @@ func ProbeSVG(rows []*Row, experiment, dataset string) ([]byte, error) {
 				}
 			}
 			if len(x) > 0 {
-				series = append(series, plots.Series{Name: fmt.Sprintf("%s run %d", r.Arm, k+1), X: x, Y: y, Color: armColor(r.Arm)})
-				n++
+				series = append(series, plots.Series{Name: fmt.Sprintf("%s run %d", r.Arm, k+1), X: x, Y: y, Color: ArmColor(r.Arm)})
 			}
 		}
 	}
-	if n == 0 {
-		return nil, fmt.Errorf("no %s probe runs on %s", experiment, dataset)
+	if len(series) == 0 {
+		return plots.Figure{}, fmt.Errorf("no %s probe runs on %s", experiment, dataset)
 	}
-	return plots.Chart{Title: fmt.Sprintf("%s on %s", experiment, dataset), XLabel: xl, YLabel: "test error %", Series: series, Height: 0}.SVG()
-}
-
-func armColor(arm string) int {
-	switch arm {
-	case "nin":
-		return 0
-	case "nin-fc":
-		return 1
-	case "nin-fc-dropout":
-		return 2
-	}
-	return 3
+	return plots.Chart{Title: fmt.Sprintf("%s on %s", experiment, dataset), XLabel: xl, YLabel: "test error %", Series: series}.Figure()
 }

@@ -44,37 +44,7 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 		writeGlance(&b, exps, byExp)
 	}
 	for _, e := range exps {
-		p := plans[e]
-		fmt.Fprintf(&b, "## %s\n\n", e)
-		if p != nil && p.Claim != "" {
-			fmt.Fprintf(&b, "**Claim tested.** %s\n\n", p.Claim)
-		}
-		if p != nil && p.Paper != "" {
-			fmt.Fprintf(&b, "**Paper.** %s\n\n", p.Paper)
-		}
-		rs := byExp[e]
-		// One statement per distinct scale, naming the datasets it covers.
-		var scales []string
-		scaleDS := map[string][]string{}
-		for _, r := range rs {
-			if r.Scale == "" || len(r.Probe) > 0 {
-				continue
-			}
-			if _, ok := scaleDS[r.Scale]; !ok {
-				scales = append(scales, r.Scale)
-			}
-			if !slices.Contains(scaleDS[r.Scale], r.Dataset) {
-				scaleDS[r.Scale] = append(scaleDS[r.Scale], r.Dataset)
-			}
-		}
-		for _, sc := range scales {
-			fmt.Fprintf(&b, "**Scale (%s).** %s. The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n", strings.Join(scaleDS[sc], ", "), sc)
-		}
-		if len(rs) > 0 && len(rs[0].Probe) > 0 || (len(rs) > 0 && rs[0].Completed == 0 && p != nil && p.Kind != "train") {
-			writeProbe(&b, rs)
-			continue
-		}
-		writeTraining(&b, rs)
+		writeSection(&b, e, plans[e], byExp[e])
 	}
 	if len(readErrs) > 0 {
 		b.WriteString("## Unreadable records\n\n")
@@ -83,6 +53,58 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 		}
 	}
 	return []byte(b.String())
+}
+
+// Section is the part of results/README.md about one experiment: its
+// claim, the paper's numbers, the scale and its tables (for notebooks).
+func Section(rows []*Row, plans map[string]*plan.Plan, experiment string) []byte {
+	var rs []*Row
+	for _, r := range rows {
+		if r.Experiment == experiment {
+			rs = append(rs, r)
+		}
+	}
+	var b strings.Builder
+	writeSection(&b, experiment, plans[experiment], rs)
+	return []byte(b.String())
+}
+
+// writeSection writes one experiment's section.
+func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
+	fmt.Fprintf(b, "## %s\n\n", e)
+	if p != nil && p.Claim != "" {
+		fmt.Fprintf(b, "**Claim tested.** %s\n\n", p.Claim)
+	}
+	if p != nil && p.Paper != "" {
+		fmt.Fprintf(b, "**Paper.** %s\n\n", p.Paper)
+	}
+	writeScales(b, rs)
+	if len(rs) > 0 && len(rs[0].Probe) > 0 || (len(rs) > 0 && rs[0].Completed == 0 && p != nil && p.Kind != "train") {
+		writeProbe(b, rs)
+		return
+	}
+	writeTraining(b, rs)
+}
+
+// writeScales writes one statement per distinct scale of the rows,
+// naming the datasets it covers.
+func writeScales(b *strings.Builder, rs []*Row) {
+	var scales []string
+	scaleDS := map[string][]string{}
+	for _, r := range rs {
+		if r.Scale == "" || len(r.Probe) > 0 {
+			continue
+		}
+		if _, ok := scaleDS[r.Scale]; !ok {
+			scales = append(scales, r.Scale)
+		}
+		if !slices.Contains(scaleDS[r.Scale], r.Dataset) {
+			scaleDS[r.Scale] = append(scaleDS[r.Scale], r.Dataset)
+		}
+	}
+	for _, sc := range scales {
+		fmt.Fprintf(b, "**Scale (%s).** %s. The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n", strings.Join(scaleDS[sc], ", "), sc)
+	}
 }
 
 // writeTraining writes an experiment's table of training runs: one line

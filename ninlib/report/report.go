@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/ninbench/nin/ninlib/plan"
@@ -19,6 +20,9 @@ import (
 // Records is what the tables are made of: the run records that the
 // experiment files reproduce, the files themselves, and what was left out.
 type Records struct {
+	// Extra is the -set the current records were made with ("" for the
+	// experiment files as they are).
+	Extra   string
 	Current []runs.Record
 	// Superseded are records of an experiment file's earlier settings (or
 	// of runs made with a -set on top of it): kept on disk, not counted.
@@ -43,13 +47,23 @@ func Load(resultsDir, experimentsDir, extra string) *Records {
 		}
 	}
 	cur, old := plan.Current(recs, plans, extra)
-	return &Records{Current: cur, Superseded: old, Plans: plans, Errs: errs}
+	return &Records{Current: cur, Superseded: old, Plans: plans, Errs: errs, Extra: extra}
 }
 
 // Rows aggregates the current records into table rows, shared arms
 // included, in the order of the experiment files.
 func (r *Records) Rows() []*Row {
-	return OrderByPlan(WithSharedArms(Aggregate(r.Current, r.Plans), r.Plans), r.Plans)
+	rows := Aggregate(r.Current, r.Plans)
+	if r.Extra != "" {
+		// The runs were made with these settings on top of their files:
+		// so is the command that reproduces them.
+		for _, row := range rows {
+			if r.Plans[row.Experiment] != nil {
+				row.Command += " -set '" + strings.ReplaceAll(r.Extra, "'", `'\''`) + "'"
+			}
+		}
+	}
+	return OrderByPlan(WithSharedArms(rows, r.Plans), r.Plans)
 }
 
 // Regenerate rebuilds resultsDir/summary.csv and resultsDir/README.md from

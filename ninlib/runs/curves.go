@@ -14,9 +14,26 @@ type Curve struct {
 }
 
 // LearningCurves draws training (dashed) and validation (solid) accuracy
-// per epoch of one or more runs, one colour per run: the curve.svg of
-// each record and the notebooks' per-arm figures.
+// per epoch of one or more runs, one colour per run, as SVG: the curve.svg
+// of each record.
 func LearningCurves(title string, curves ...Curve) ([]byte, error) {
+	c, err := learningChart(title, curves)
+	if err != nil {
+		return nil, err
+	}
+	return c.SVG()
+}
+
+// LearningCurvesFigure is LearningCurves as SVG and PNG (for notebooks).
+func LearningCurvesFigure(title string, curves ...Curve) (plots.Figure, error) {
+	c, err := learningChart(title, curves)
+	if err != nil {
+		return plots.Figure{}, err
+	}
+	return c.Figure()
+}
+
+func learningChart(title string, curves []Curve) (plots.Chart, error) {
 	var series []plots.Series
 	for i, c := range curves {
 		var x, tr, va []float64
@@ -34,7 +51,7 @@ func LearningCurves(title string, curves ...Curve) ([]byte, error) {
 			plots.Series{Name: name("validation"), X: x, Y: va, Color: i})
 	}
 	if len(series) == 0 {
-		return nil, fmt.Errorf("%s: no runs to draw", title)
+		return plots.Chart{}, fmt.Errorf("%s: no runs to draw", title)
 	}
-	return plots.Chart{Title: title, XLabel: "epoch", YLabel: "accuracy", Series: series}.SVG()
+	return plots.Chart{Title: title, XLabel: "epoch", YLabel: "accuracy", Series: series}, nil
 }

@@ -59,3 +59,15 @@ func PeakRSSMB() float64 {
 	}
 	return 0
 }
+
+// CodeDirty reports whether the git checkout in dir differs from its
+// commit outside the folders named (e.g. results and notebooks, which
+// publishing changes).
+func CodeDirty(dir string, except ...string) bool {
+	args := []string{"-C", dir, "status", "--porcelain", "--untracked-files=no", "--", "."}
+	for _, e := range except {
+		args = append(args, ":!"+e)
+	}
+	out, err := exec.Command("git", args...).Output()
+	return err == nil && len(strings.TrimSpace(string(out))) > 0
+}

@@ -74,6 +74,9 @@ func check(path string) []string {
 				problems = append(problems, fmt.Sprintf("cell %d: error output %s: %s", i, o.Ename, o.Evalue))
 				continue
 			}
+			if _, ok := o.Data["text/markdown"]; ok {
+				continue // content (results tables, prose), not a failure report
+			}
 			var body string
 			if o.OutputType == "stream" {
 				body = text(o.Text)

@@ -8,6 +8,7 @@ func TestCheck(t *testing.T) {
 		bad  bool
 	}{
 		{"testdata/ok.ipynb", false},
+		{"testdata/table.ipynb", false}, // "error: " inside a results table is content
 		{"testdata/error.ipynb", true},
 		{"testdata/shell.ipynb", true}, // nbconvert exits 0 on this one
 		{"testdata/panic.ipynb", true},

@@ -1,0 +1,139 @@
+package nb
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ninbench/nin/ninlib/datasets"
+	"github.com/ninbench/nin/ninlib/plan"
+	"github.com/ninbench/nin/ninlib/repo"
+	"github.com/ninbench/nin/ninlib/report"
+	"github.com/ninbench/nin/ninlib/runs"
+)
+
+// Header prints where and how a notebook's outputs were made: the commit
+// (and whether code outside notebooks/ and results/ differed from it), the
+// machine, and the parameters with the experiment files' defaults.
+func Header(experiments ...string) {
+	root := repo.SourceDir()
+	env := runs.EnvironmentOf(root)
+	fmt.Printf("outputs made %s at commit %.12s%s, on %s (%d cores), %s, backend %s\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), env.GitCommit, codeDirty(root), env.CPU, env.NumCPU, env.GoVersion, backendName())
+	for _, e := range experiments {
+		p, err := plan.Load(Experiments, e)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s: seeds %v, datasets %v (experiments/%s.set)\n", e, p.Seeds, p.Datasets, e)
+	}
+	fmt.Printf("parameters: NIN_NB_SEEDS=%q NIN_NB_DATASETS=%q NIN_NB_SET=%q NIN_NB_DRY_RUN=%q; results in %s\n",
+		os.Getenv("NIN_NB_SEEDS"), os.Getenv("NIN_NB_DATASETS"), os.Getenv("NIN_NB_SET"), os.Getenv("NIN_NB_DRY_RUN"), ResultsDir())
+}
+
+func backendName() string {
+	if b := os.Getenv("GOMLX_BACKEND"); b != "" {
+		return b
+	}
+	return "go"
+}
+
+// codeDirty says whether the code differs from the commit, notebooks and
+// results aside (publishing changes exactly those).
+func codeDirty(root string) string {
+	if runs.CodeDirty(root, "results", "notebooks") {
+		return " + uncommitted changes"
+	}
+	return ""
+}
+
+// forDatasets calls show for each dataset a notebook displays for
+// experiment name.
+func forDatasets(name string, show func(ds string)) {
+	p, err := plan.Load(Experiments, name)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	dss, err := DatasetsShown(p)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, ds := range dss {
+		show(ds)
+	}
+}
+
+// ShowErrorBars shows each arm's test error (mean ± std over seeds) of an
+// experiment, one figure per dataset.
+func ShowErrorBars(name string) {
+	rows := Records().Rows()
+	forDatasets(name, func(ds string) { Show(report.ErrorBars(rows, name, ds)) })
+}
+
+// ShowCost shows test error against multiply-adds of an experiment's arms.
+func ShowCost(name string) {
+	rows := Records().Rows()
+	forDatasets(name, func(ds string) { Show(report.Cost(rows, name, ds)) })
+}
+
+// ShowBudget shows test error against the training budget (the budget
+// study's arms HEAD-e<epochs>).
+func ShowBudget(name string) {
+	rows := Records().Rows()
+	forDatasets(name, func(ds string) { Show(report.Budget(rows, name, ds)) })
+}
+
+// ShowProbeCurves shows a translation or input-size probe's curves.
+func ShowProbeCurves(name string) {
+	rows := Records().Rows()
+	forDatasets(name, func(ds string) { Show(report.ProbeCurves(rows, name, ds)) })
+}
+
+// ShowCurves shows the learning curves of every arm of an experiment (one
+// figure per dataset and arm, one colour per seed).
+func ShowCurves(name string) {
+	recs := Records().Current
+	p, err := plan.Load(Experiments, name)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	forDatasets(name, func(ds string) {
+		sel := report.Select(recs, name, ds)
+		for _, a := range p.Arms {
+			if a.From == "" {
+				Show(report.Curves(sel, a.Name))
+			}
+		}
+	})
+}
+
+// ShowMaps shows the confidence maps the confidence-maps probe drew: per
+// probed run, a test image and then one map per class in class order.
+func ShowMaps(name string) {
+	for _, r := range Records().Current {
+		s := r.Summary
+		if s.Experiment != name || s.Status != runs.StatusCompleted || !s.IsProbe() {
+			continue
+		}
+		png, err := os.ReadFile(filepath.Join(r.Dir, s.Probe.Figure))
+		if err != nil {
+			continue
+		}
+		ShowPNG(png, fmt.Sprintf("%s, arm %s, seed %d (run %s): each row a test image, then its maps for the classes %s, left to right; colours run from dark blue (the row's lowest) to yellow (its highest).",
+			s.Dataset, s.Arm, s.Seed, s.Probe.Source, classNames(s.Dataset)))
+	}
+}
+
+func classNames(dataset string) string {
+	spec, err := datasets.Lookup(dataset)
+	if err != nil || len(spec.Classes) == 0 {
+		return "0, 1, …"
+	}
+	return strings.Join(spec.Classes, ", ")
+}
