@@ -6,19 +6,25 @@ export GOTOOLCHAIN := go1.27.3
 export GOEXPERIMENT := simd
 GO ?= go
 
-.PHONY: run test vet bench fuzz notebooks kernel table peer gpu-binary clean-results
+.PHONY: run test prereqs vet bench fuzz notebooks browser kernel table peer gpu-binary clean-results
 
 # The main job: NIN on real MNIST with the pure-Go backend, a few minutes.
 # It always trains a new run (the embedded defaults of `experiments train`)
-# and records it as experiment "quick".
+# and records it as experiment "quick", in results-local/ (git-ignored), so
+# a newcomer's run leaves the committed tables alone.
 run:
-	$(GO) run ./experiments train -set "experiment=quick;arm=nin"
+	$(GO) run ./experiments train -results results-local -set "experiment=quick;arm=nin"
 
 # The whole test suite (what CI runs): vet, unit tests (tiny configs, Go
 # backend), fuzz targets on their seed corpora, and the notebooks headless.
-test: vet
+test: prereqs vet
 	$(GO) test ./...
 	./scripts/run-notebooks.sh
+	./scripts/browser-test.sh
+
+# Every system package the tests need, reported at once before anything runs.
+prereqs:
+	@./scripts/check-prereqs.sh
 
 vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
@@ -42,6 +48,10 @@ kernel:
 
 notebooks:
 	./scripts/run-notebooks.sh
+
+# The notebooks in Debian's Chromium: untrusted rendering, Run All, screenshots.
+browser:
+	./scripts/browser-test.sh
 
 table:
 	$(GO) run ./experiments table

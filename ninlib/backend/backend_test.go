@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -66,5 +67,19 @@ func TestMissingXLAPluginIsAClearError(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
+	}
+}
+
+// TestSIMDKernels: the test binary is built the way the Makefile builds
+// (GOEXPERIMENT=simd), and then no warning is due.
+func TestSIMDKernels(t *testing.T) {
+	if os.Getenv("GOEXPERIMENT") != "simd" {
+		t.Skip("built without GOEXPERIMENT=simd")
+	}
+	if !SIMDKernels() || Warning("go") != "" {
+		t.Errorf("SIMDKernels() = %v, Warning = %q in a GOEXPERIMENT=simd build", SIMDKernels(), Warning("go"))
+	}
+	if Warning("xla:cpu") != "" {
+		t.Errorf("a warning for XLA, which has its own kernels")
 	}
 }

@@ -102,6 +102,9 @@ func Train(ctx context.Context, c config.Config, o TrainOptions) (*runs.Summary,
 		return nil, err
 	}
 	w.Fault = o.Fault
+	if warn := backend.Warning(c.Backend); warn != "" {
+		logf(o, "%s", warn)
+	}
 	if err := w.Begin(newSummary(&c, o, be, data, w.Dir)); err != nil {
 		w.Close()
 		return nil, err
@@ -204,5 +207,7 @@ func Environment(backendConfig string, be compute.Backend) runs.Environment {
 	info := backend.Describe(backendConfig, be)
 	e.Backend, e.BackendDesc = info.Config, info.Description
 	e.GoMLX = backend.ModuleVersion("github.com/gomlx/gomlx")
+	simd := backend.SIMDKernels()
+	e.SIMD = &simd
 	return e
 }

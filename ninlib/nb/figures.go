@@ -28,6 +28,10 @@ func Header(experiments ...string) {
 			fmt.Println(err)
 			continue
 		}
+		if p.Kind != "train" {
+			fmt.Printf("%s: a %s probe of the completed runs of %s on %v (experiments/%s.set)\n", e, p.Kind, p.Source, p.Datasets, e)
+			continue
+		}
 		fmt.Printf("%s: seeds %v, datasets %v (experiments/%s.set)\n", e, p.Seeds, p.Datasets, e)
 	}
 	fmt.Printf("parameters: NIN_NB_SEEDS=%q NIN_NB_DATASETS=%q NIN_NB_SET=%q NIN_NB_DRY_RUN=%q; results in %s\n",

@@ -67,6 +67,9 @@ type Environment struct {
 	Hostname    string `json:"hostname"`
 	Backend     string `json:"backend"`
 	BackendDesc string `json:"backend_description"`
+	// SIMD says whether the binary had GoMLX's SIMD kernels
+	// (GOEXPERIMENT=simd); absent from records made before it was kept.
+	SIMD *bool `json:"simd_kernels,omitempty"`
 	// Formulation is how the model's convolutions were computed in
 	// training (conv_impl resolved: planes, patches or native); runs made
 	// before it was recorded leave it empty.
