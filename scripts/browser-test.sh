@@ -30,12 +30,15 @@ export NIN_NB_SET="epochs=1;subset=2000;validation=256;test_subset=256"
 export PATH="$root/bin:$PATH"
 cp notebooks/02_gap_vs_fc.ipynb notebooks/_browser_run.ipynb
 /usr/bin/jupyter-notebook --no-browser --ip=127.0.0.1 --port="$port" --NotebookApp.token="$token" \
-  --NotebookNotary.db_file=:memory: --notebook-dir="$root" >"$out/jupyter.log" 2>&1 &
+  --NotebookNotary.db_file=:memory: --notebook-dir="$root" $([ "$(id -u)" = 0 ] && echo --allow-root) >"$out/jupyter.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$root/notebooks/_browser_run.ipynb"' EXIT
+up=""
 for _ in $(seq 60); do
-  curl -fs "http://127.0.0.1:$port/api?token=$token" >/dev/null 2>&1 && break
+  if curl -fs "http://127.0.0.1:$port/api?token=$token" >/dev/null 2>&1; then up=1; break; fi
+  kill -0 $server 2>/dev/null || break
   sleep 1
 done
+[ -n "$up" ] || { echo "the notebook server did not start; its log ($out/jupyter.log) ends with:" >&2; tail -5 "$out/jupyter.log" >&2; exit 1; }
 node tools/browser/notebooks.mjs \
   "http://127.0.0.1:$port" "$token" "$out/screenshots" 2>&1 || { echo "server log: $out/jupyter.log"; exit 1; }

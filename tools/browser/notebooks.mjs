@@ -30,6 +30,17 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 
+// shot saves a screenshot of the whole notebook: the classic notebook
+// scrolls inside #site, so it is unrolled first.
+async function shot(path) {
+  await page.evaluate(() => {
+    const site = document.getElementById('site');
+    if (site) { site.style.height = 'auto'; site.style.overflow = 'visible'; }
+    document.body.style.overflow = 'visible';
+  });
+  await page.screenshot({ path, fullPage: true });
+}
+
 async function open(name) {
   await page.goto(`${base}/notebooks/notebooks/${name}?token=${token}`);
   await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded, null, { timeout: 60000 });
@@ -44,7 +55,10 @@ const outputs = () => page.evaluate(() => {
     images: [...document.querySelectorAll('.output_area img')].filter(i => i.naturalWidth > 0).length,
     rawSVG: /<svg|<\?xml/.test(text),
     rawTable: /^\|[-|]+\|$/m.test(text) && document.querySelectorAll('.output_area table').length === 0,
-    errors: document.querySelectorAll('.output_error, .output_stderr').length,
+    // Failures: error outputs, and stderr that is not the go command's
+    // module messages (the first cell's go get prints those there).
+    errors: [...document.querySelectorAll('.output_error, .output_stderr')].map(e => e.innerText)
+      .filter(t => !/^(go: (added|downloading|finding|upgraded) .*\n?)+$/.test(t.trim() + '\n')),
   };
 });
 
@@ -52,7 +66,7 @@ for (const [name, want] of Object.entries(expected)) {
   await open(name);
   const trust = await page.evaluate(() => document.querySelector('#notification_trusted')?.innerText || '');
   const got = await outputs();
-  await page.screenshot({ path: `${shots}/${name.replace('.ipynb', '')}-untrusted.png`, fullPage: true });
+  await shot(`${shots}/${name.replace('.ipynb', '')}-untrusted.png`);
   check(/Not Trusted/.test(trust), `${name} opens untrusted (${trust.trim()})`);
   check(got.tables >= want.tables, `${name}: ${got.tables} tables visible, at least ${want.tables} expected`);
   check(got.images >= want.images, `${name}: ${got.images} figures visible, at least ${want.images} expected`);
@@ -76,8 +90,8 @@ await page.waitForFunction(() => Jupyter.notebook.get_cells().every(
   c => c.cell_type !== 'code' || (c.input_prompt_number !== '*' && c.input_prompt_number !== null && c.input_prompt_number !== undefined)),
   null, { timeout: 1200000, polling: 2000 });
 const done = await outputs();
-await page.screenshot({ path: `${shots}/02-run-all.png`, fullPage: true });
-check(done.errors === 0, `Run All: ${done.errors} error outputs`);
+await shot(`${shots}/02-run-all.png`);
+check(done.errors.length === 0, `Run All: no error output (${done.errors.join(' | ').slice(0, 500)})`);
 check(done.images >= 8, `Run All: ${done.images} figures at the end, at least 8 expected`);
 check(done.tables >= 4, `Run All: ${done.tables} tables at the end, at least 4 expected`);
 
