@@ -46,9 +46,9 @@ func backendName() string {
 }
 
 // codeDirty says whether the code differs from the commit, notebooks and
-// results aside (publishing changes exactly those).
+// results aside (publishing changes exactly those), and documentation.
 func codeDirty(root string) string {
-	if runs.CodeDirty(root, "results", "notebooks") {
+	if runs.CodeDirty(root, "results", "notebooks", "*.md") {
 		return " + uncommitted changes"
 	}
 	return ""
