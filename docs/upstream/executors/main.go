@@ -32,7 +32,7 @@ func main() {
 			}
 			exec := MustNewExec(be, func(x, y *Node) *Node { return MatMul(x, y) })
 			a := tensors.FromFlatDataAndDimensions(make([]float32, n*n), n, n) // a tensor lives on one backend
-			exec.MustExec(a, a)[0].FinalizeAll() // compile and warm up
+			exec.MustExec(a, a)[0].FinalizeAll()                               // compile and warm up
 			wall, cores := measure(func() {
 				for range calls {
 					exec.MustExec(a, a)[0].FinalizeAll()
