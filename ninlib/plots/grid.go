@@ -18,8 +18,9 @@ type Grid struct {
 	Zoom     int
 	Gap      int
 	RowScale bool // share min..max across the maps of a row (not column 0)
-	// Heat colours maps from dark blue (low) to yellow (high); column 0 is
-	// always drawn grey (the input image).
+	// Heat colours maps from dark blue (low) to yellow (high), with that
+	// colour scale drawn at the right of each row (high at the top); column
+	// 0 is always drawn grey (the input image).
 	Heat bool
 }
 
@@ -32,9 +33,24 @@ func (g Grid) PNG() ([]byte, error) {
 		cellW += g.W[c]*zoom + g.Gap
 		cellH = max(cellH, g.H[c]*zoom)
 	}
-	img := image.NewRGBA(image.Rect(0, 0, cellW+g.Gap, rows*(cellH+g.Gap)+g.Gap))
+	bar := 0 // the colour scale's width
+	if g.Heat {
+		bar = 3*zoom + 2*g.Gap
+	}
+	img := image.NewRGBA(image.Rect(0, 0, cellW+g.Gap+bar, rows*(cellH+g.Gap)+g.Gap))
 	for i := range img.Pix {
 		img.Pix[i] = 255
+	}
+	if g.Heat { // low at the bottom, high at the top, beside every row
+		for r := range rows {
+			y0 := g.Gap + r*(cellH+g.Gap)
+			for y := 0; y < cellH; y++ {
+				c := colorOf(1-float32(y)/float32(max(cellH-1, 1)), true)
+				for x := 0; x < 3*zoom; x++ {
+					img.Set(cellW+2*g.Gap+x, y0+y, c)
+				}
+			}
+		}
 	}
 	for r, row := range g.Cells {
 		rlo, rhi := float32(math.Inf(1)), float32(math.Inf(-1))

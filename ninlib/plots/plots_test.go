@@ -37,8 +37,17 @@ func TestBarsAndGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Two 6x6 cells with 1-pixel gaps: 1+6+1+6+1 wide, 1+6+1 high.
-	if r := img.Bounds(); r.Dx() != 15 || r.Dy() != 8 {
+	// Two 6x6 cells with 1-pixel gaps, then the colour scale (1-pixel gap,
+	// 3x3 = 9 wide, 1-pixel gap): 1+6+1+6+1 + 1+9+1 wide, 1+6+1 high.
+	if r := img.Bounds(); r.Dx() != 26 || r.Dy() != 8 {
 		t.Errorf("grid is %v", r)
+	}
+	// The scale: high (yellow) at the top, low (dark blue) at the bottom.
+	top, bottom := img.At(17, 1), img.At(17, 6)
+	if tr, _, tb, _ := top.RGBA(); tr < 0x8000 || tb > 0x4000 {
+		t.Errorf("top of the colour scale %v, want yellow", top)
+	}
+	if br, _, bb, _ := bottom.RGBA(); br > 0x1000 || bb < 0x4000 {
+		t.Errorf("bottom of the colour scale %v, want dark blue", bottom)
 	}
 }

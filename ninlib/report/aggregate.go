@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ninbench/nin/ninlib/nin"
 	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/runs"
 	"github.com/ninbench/nin/ninlib/stats"
@@ -36,6 +37,9 @@ type Row struct {
 	Scale string
 	// recorded is the command line recorded by one of the row's runs.
 	recorded string
+	// Budget is the training budget of the row's runs, short: "20,000
+	// images × 3 epochs".
+	Budget string
 	// Newest is when the newest of the row's runs ended: the tables are
 	// dated by their records, so regenerating them changes nothing.
 	Newest time.Time
@@ -132,7 +136,7 @@ func (g *grouping) count(r runs.Record) {
 	row.Seeds = append(row.Seeds, s.Seed)
 	row.RunIDs = append(row.RunIDs, s.ID)
 	row.Params, row.MACs, row.Epochs = s.Params, s.MACs, s.Epochs
-	row.Scale = scaleOf(r)
+	row.Scale, row.Budget = scaleOf(r), budgetOf(r)
 	row.recorded = s.Command
 	row.WallMean += s.WallSeconds
 	row.Backend = s.Env.Backend
@@ -217,6 +221,20 @@ func WithSharedArms(rows []*Row, plans map[string]*plan.Plan) []*Row {
 		out = append(out, r)
 	}
 	return out
+}
+
+// budgetOf is a run's training budget, short.
+func budgetOf(r runs.Record) string {
+	c := r.Config
+	imgs := "all the training images"
+	if c.Subset > 0 {
+		imgs = nin.Commas(int64(c.Subset)) + " images"
+	}
+	unit := "epochs"
+	if c.Epochs == 1 {
+		unit = "epoch"
+	}
+	return fmt.Sprintf("%s × %d %s", imgs, c.Epochs, unit)
 }
 
 // scaleOf says at what scale a run was trained, for the reader comparing

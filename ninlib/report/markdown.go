@@ -170,7 +170,7 @@ func writeProbe(b *strings.Builder, rs []*Row) {
 // probe's own measure), with the same spread test as the tables and the
 // cost ratios that the claims are about.
 func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
-	b.WriteString("## At a glance\n\nComputed from the tables below (Δ to the first arm; \"beyond\": |Δ| exceeds the sum of the two standard deviations).\n\n| experiment | dataset | first arm | the other arms |\n|---|---|---|---|\n")
+	b.WriteString("## At a glance\n\nComputed from the tables below (Δ to the first arm; \"beyond\": |Δ| exceeds the sum of the two standard deviations). Each verdict holds at the training budget beside it, far below the paper's (about 120k iterations at batch 128); an arm trained at another budget says so in brackets.\n\n| experiment | dataset | budget | first arm | the other arms |\n|---|---|---|---|---|\n")
 	for _, e := range exps {
 		var datasets []string
 		byDS := map[string][]*Row{}
@@ -191,6 +191,9 @@ func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
 			for _, r := range rs[1:] {
 				m, _ := glanceMeasure(r)
 				o := fmt.Sprintf("%s %s", r.Arm, m.PM())
+				if r.Budget != "" && r.Budget != rs[0].Budget {
+					o = fmt.Sprintf("%s [%s] %s", r.Arm, r.Budget, m.PM())
+				}
 				if m.N > 0 && ref.N > 0 {
 					d, beyond := stats.Beyond(m, ref)
 					verdict := "within spread"
@@ -214,7 +217,7 @@ func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
 			if len(others) == 0 {
 				others = []string{"–"}
 			}
-			fmt.Fprintf(b, "| %s (%s) | %s | %s %s | %s |\n", e, label, ds, rs[0].Arm, ref.PM(), strings.Join(others, "; "))
+			fmt.Fprintf(b, "| %s (%s) | %s | %s | %s %s | %s |\n", e, label, ds, rs[0].Budget, rs[0].Arm, ref.PM(), strings.Join(others, "; "))
 		}
 	}
 	b.WriteString("\n")

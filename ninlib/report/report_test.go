@@ -228,8 +228,8 @@ func TestGeneralizationTable(t *testing.T) {
 		}
 	}
 	// The summary at the top carries the same comparison, and the source's.
-	for _, want := range []string{"## At a glance", "| generalization (test − train error %) | mnist | nin 1.50 ± 0.71 | nin-fc 5.00 ± 1.41 (Δ +3.50, beyond) |",
-		"| gap-vs-fc (test error %) | mnist | nin 4.00 ± 0.00 | nin-fc 5.00 ± 1.41 (Δ +1.00, within spread) |"} {
+	for _, want := range []string{"## At a glance", "| generalization (test − train error %) | mnist | 10,000 images × 3 epochs | nin 1.50 ± 0.71 | nin-fc 5.00 ± 1.41 (Δ +3.50, beyond) |",
+		"| gap-vs-fc (test error %) | mnist | 20,000 images × 3 epochs | nin 4.00 ± 0.00 | nin-fc 5.00 ± 1.41 (Δ +1.00, within spread) |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("README.md lacks %q:\n%s", want, md)
 		}
@@ -259,7 +259,7 @@ func TestGlanceSkipsArmsWithoutRuns(t *testing.T) {
 	writeRecord(t, res, "gap-vs-fc", "nin-fc", "mnist", 1, runs.StatusInterrupted, 0, t0)
 	writeRecord(t, res, "quick", "nin", "mnist", 1, runs.StatusCompleted, 0.05, t0)
 	md := regenerated(t, res)
-	want := "| gap-vs-fc (test error %) | mnist | nin 2.00 (1 seed) | nin-fc – |"
+	want := "| gap-vs-fc (test error %) | mnist | 20,000 images × 3 epochs | nin 2.00 (1 seed) | nin-fc – |"
 	if !strings.Contains(md, want) {
 		t.Errorf("README.md lacks %q:\n%s", want, md)
 	}
