@@ -284,4 +284,3 @@ func (roundTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	return ticks
 }
-
