@@ -91,6 +91,7 @@ func TestMerge(t *testing.T) {
 	}{
 		{[]string{"lr=0.1;epochs=2", "epochs=3\nwidth=0.5 # c"}, "lr=0.1;epochs=3;width=0.5", ""},
 		{[]string{"", "lr=0.2"}, "lr=0.2", ""},
+		{[]string{"# a comment; with a semicolon\nlr=0.3 # and; another"}, "lr=0.3", ""},
 		{[]string{"lr=0.1;lr=0.2", "epochs=1"}, "", "given twice"},
 		{[]string{"lr=0.1", "nope=1"}, "", "unknown setting"},
 	} {

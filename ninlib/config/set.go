@@ -61,14 +61,7 @@ func (c *Config) Set(assignments string) error {
 		byKey[f.key] = f.v
 	}
 	seen := map[string]string{}
-	for _, line := range strings.FieldsFunc(assignments, func(r rune) bool { return r == ';' || r == '\n' }) {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
+	for _, line := range settingLines(assignments) {
 		k, val, ok := strings.Cut(line, "=")
 		if !ok {
 			return fmt.Errorf("setting %q: expected key=value", line)
@@ -197,10 +190,25 @@ func Merge(layers ...string) (string, error) {
 // order (malformed lines are skipped: Set reports them).
 func assignments(s string) [][2]string {
 	var out [][2]string
-	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' }) {
-		line, _, _ = strings.Cut(line, "#")
+	for _, line := range settingLines(s) {
 		if k, v, ok := strings.Cut(line, "="); ok {
 			out = append(out, [2]string{strings.TrimSpace(k), strings.TrimSpace(v)})
+		}
+	}
+	return out
+}
+
+// settingLines splits settings into their "key=value" parts: comments
+// ('#' to the end of a line, whatever they contain) go first, then each
+// line splits at ';'. Empty parts are dropped.
+func settingLines(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		for _, part := range strings.Split(line, ";") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
 		}
 	}
 	return out
