@@ -245,12 +245,16 @@ func scaleOf(r runs.Record) string {
 	if c.Subset > 0 {
 		train = fmt.Sprint(c.Subset)
 	}
-	s := fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %d epochs, batch %d, %s lr %g with a %s schedule, %s init",
-		c.Widths, c.Width, train, c.Validation, c.Epochs, c.BatchSize, c.Optimizer, c.LR, c.Schedule, c.Init)
-	if !c.FinalReLU {
-		s += ", no ReLU on the class maps of GAP heads"
+	epochs := fmt.Sprintf("%d epochs", c.Epochs)
+	if c.Epochs == 1 {
+		epochs = "1 epoch"
 	}
-	return s
+	s := fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %s, batch %d, %s lr %g with a %s schedule, %s init",
+		c.Widths, c.Width, train, c.Validation, epochs, c.BatchSize, c.Optimizer, c.LR, c.Schedule, c.Init)
+	if c.FinalReLU {
+		return s + ", a ReLU on the class maps of GAP heads (as released)"
+	}
+	return s + ", no ReLU on the class maps of GAP heads"
 }
 
 // reproduce is the command that reproduces a row: `run` of its experiment

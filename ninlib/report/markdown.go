@@ -89,22 +89,56 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
 // writeScales writes one statement per distinct scale of the rows,
 // naming the datasets it covers.
 func writeScales(b *strings.Builder, rs []*Row) {
-	var scales []string
-	scaleDS := map[string][]string{}
+	var datasets []string
+	var parts [][]string // each training row's scale, split at ", "
+	var arms []string
 	for _, r := range rs {
 		if r.Scale == "" || len(r.Probe) > 0 {
 			continue
 		}
-		if _, ok := scaleDS[r.Scale]; !ok {
-			scales = append(scales, r.Scale)
+		if !slices.Contains(datasets, r.Dataset) {
+			datasets = append(datasets, r.Dataset)
 		}
-		if !slices.Contains(scaleDS[r.Scale], r.Dataset) {
-			scaleDS[r.Scale] = append(scaleDS[r.Scale], r.Dataset)
+		parts = append(parts, strings.Split(r.Scale, ", "))
+		arms = append(arms, r.Arm)
+	}
+	if len(parts) == 0 {
+		return
+	}
+	// What all rows share is said once; what sets an arm apart, per arm.
+	var common []string
+	for _, p := range parts[0] {
+		if all(parts, func(q []string) bool { return slices.Contains(q, p) }) {
+			common = append(common, p)
 		}
 	}
-	for _, sc := range scales {
-		fmt.Fprintf(b, "**Scale (%s).** %s. The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n", strings.Join(scaleDS[sc], ", "), sc)
+	var diffs []string
+	for i, q := range parts {
+		var own []string
+		for _, p := range q {
+			if !slices.Contains(common, p) {
+				own = append(own, p)
+			}
+		}
+		if d := fmt.Sprintf("%s: %s", arms[i], strings.Join(own, ", ")); len(own) > 0 && !slices.Contains(diffs, d) {
+			diffs = append(diffs, d)
+		}
 	}
+	fmt.Fprintf(b, "**Scale (%s).** %s", strings.Join(datasets, ", "), strings.Join(common, ", "))
+	if len(diffs) > 0 {
+		fmt.Fprintf(b, "; per arm: %s", strings.Join(diffs, "; "))
+	}
+	b.WriteString(". The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n")
+}
+
+// all reports whether f holds for every element of s.
+func all[T any](s []T, f func(T) bool) bool {
+	for _, x := range s {
+		if !f(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // writeTraining writes an experiment's table of training runs: one line
