@@ -9,6 +9,7 @@ import (
 
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/plan"
+	"github.com/ninbench/nin/ninlib/plots"
 	"github.com/ninbench/nin/ninlib/repo"
 	"github.com/ninbench/nin/ninlib/report"
 	"github.com/ninbench/nin/ninlib/runs"
@@ -74,28 +75,23 @@ func forDatasets(name string, show func(ds string)) {
 
 // ShowErrorBars shows each arm's test error (mean ± std over seeds) of an
 // experiment, one figure per dataset.
-func ShowErrorBars(name string) {
-	rows := Records().Rows()
-	forDatasets(name, func(ds string) { Show(report.ErrorBars(rows, name, ds)) })
-}
+func ShowErrorBars(name string) { showPerDataset(name, report.ErrorBars) }
 
 // ShowCost shows test error against multiply-adds of an experiment's arms.
-func ShowCost(name string) {
-	rows := Records().Rows()
-	forDatasets(name, func(ds string) { Show(report.Cost(rows, name, ds)) })
-}
+func ShowCost(name string) { showPerDataset(name, report.Cost) }
 
 // ShowBudget shows test error against the training budget (the budget
 // study's arms HEAD-e<epochs>).
-func ShowBudget(name string) {
-	rows := Records().Rows()
-	forDatasets(name, func(ds string) { Show(report.Budget(rows, name, ds)) })
-}
+func ShowBudget(name string) { showPerDataset(name, report.Budget) }
 
 // ShowProbeCurves shows a translation or input-size probe's curves.
-func ShowProbeCurves(name string) {
+func ShowProbeCurves(name string) { showPerDataset(name, report.ProbeCurves) }
+
+// showPerDataset shows figure fig of experiment name for each dataset the
+// notebook displays.
+func showPerDataset(name string, fig func(rows []*report.Row, experiment, dataset string) (plots.Figure, error)) {
 	rows := Records().Rows()
-	forDatasets(name, func(ds string) { Show(report.ProbeCurves(rows, name, ds)) })
+	forDatasets(name, func(ds string) { Show(fig(rows, name, ds)) })
 }
 
 // ShowCurves shows the learning curves of every arm of an experiment (one
