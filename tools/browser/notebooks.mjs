@@ -54,6 +54,9 @@ const outputs = () => page.evaluate(() => {
     tables: document.querySelectorAll('.output_area table').length,
     images: [...document.querySelectorAll('.output_area img')].filter(i => i.naturalWidth > 0).length,
     rawSVG: /<svg|<\?xml/.test(text),
+    // Output areas collapsed into a scroll box (the classic notebook does
+    // it to tall outputs unless a cell's metadata says scrolled: false).
+    scrolled: document.querySelectorAll('.output_scroll').length,
     rawTable: /^\|[-|]+\|$/m.test(text) && document.querySelectorAll('.output_area table').length === 0,
     // Failures: error outputs, and stderr that is not the go command's
     // module messages (the first cell's go get prints those there).
@@ -71,6 +74,7 @@ for (const [name, want] of Object.entries(expected)) {
   check(got.tables >= want.tables, `${name}: ${got.tables} tables visible, at least ${want.tables} expected`);
   check(got.images >= want.images, `${name}: ${got.images} figures visible, at least ${want.images} expected`);
   check(!got.rawSVG, `${name}: no figure shown as raw SVG text`);
+  check(got.scrolled === 0, `${name}: ${got.scrolled} outputs collapsed into a scroll box`);
 }
 
 // Run All on a copy of 02 at the tiny configuration (the server's
