@@ -101,3 +101,23 @@ func TestMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentity: execution settings do not make another run; science
+// settings do.
+func TestIdentity(t *testing.T) {
+	a := Defaults()
+	for _, set := range []string{"backend=xla:cpu", "conv_impl=patches", "split=4", "eval_batch_size=500"} {
+		b := Defaults()
+		if err := b.Set(set); err != nil {
+			t.Fatal(err)
+		}
+		if a.Identity() != b.Identity() {
+			t.Errorf("%s changed the identity", set)
+		}
+	}
+	b := Defaults()
+	b.Set("lr=0.002")
+	if a.Identity() == b.Identity() {
+		t.Errorf("lr did not change the identity")
+	}
+}
