@@ -65,9 +65,9 @@ func cmdTrain(ctx context.Context, args []string) error {
 	return err
 }
 
-// newConfig assembles a new run's configuration: from the run in dir if
-// given (its config.json), else from the defaults adapted to the dataset,
-// then extra.
+// newConfig assembles a new run's configuration: extra applied to the
+// configuration of the run in dir if given (its config.json), else to the
+// defaults (config.Apply, config.New).
 func newConfig(dir, extra string) (config.Config, error) {
 	if dir == "" {
 		return config.New(extra)
@@ -76,26 +76,7 @@ func newConfig(dir, extra string) (config.Config, error) {
 	if err != nil {
 		return rec.Config, fmt.Errorf("-from %s: %w", dir, err)
 	}
-	c := rec.Config
-	if err := c.Set(extra); err != nil {
-		return c, err
-	}
-	if containsKey(config.SettingKeys(extra), "dataset") {
-		if err := c.AdaptToDataset(); err != nil {
-			return c, err
-		}
-		return c, c.Set(extra)
-	}
-	return c, nil
-}
-
-func containsKey(keys []string, k string) bool {
-	for _, x := range keys {
-		if x == k {
-			return true
-		}
-	}
-	return false
+	return config.Apply(rec.Config, extra)
 }
 
 // regenerate rewrites the tables of a results directory, or says why not.

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/ninbench/nin/ninlib/datasets"
 	"github.com/ninbench/nin/ninlib/nin"
@@ -98,14 +99,6 @@ func Defaults() Config {
 	}
 }
 
-// ForDataset returns Defaults adapted to a dataset (AdaptToDataset).
-func ForDataset(name string) (Config, error) {
-	c := Defaults()
-	c.Setup.Name = name
-	err := c.AdaptToDataset()
-	return c, err
-}
-
 // AdaptToDataset sets the input shape and classes from the dataset's
 // manifest entry, and the widths preset from its channels: CIFAR NIN's
 // widths for colour images, the digit widths (half of them) for grey ones.
@@ -124,20 +117,30 @@ func (c *Config) AdaptToDataset() error {
 }
 
 // New is the one way a run's configuration is assembled, by the CLI,
-// experiment files, sweeps and notebooks alike: ForDataset of the dataset
-// the layers name, then each layer of "key=value" settings in order, later
-// layers overriding earlier ones. It does not validate: callers add their
-// labels first.
-func New(layers ...string) (Config, error) {
-	scratch := Defaults()
+// experiment files, sweeps and notebooks alike: Apply to Defaults. It does
+// not validate: callers add their labels first.
+func New(layers ...string) (Config, error) { return Apply(Defaults(), layers...) }
+
+// Apply applies layers of "key=value" settings to base in order, later
+// layers overriding earlier ones; if they name a dataset, base is first
+// adapted to it (AdaptToDataset: shape, classes, widths preset), which the
+// layers may then override. A new run from a record's settings
+// (train -from) is Apply to that record's configuration.
+func Apply(base Config, layers ...string) (Config, error) {
+	scratch := base
+	named := false
 	for _, l := range layers {
 		if err := scratch.Set(l); err != nil {
 			return scratch, err
 		}
+		named = named || slices.Contains(SettingKeys(l), "dataset")
 	}
-	c, err := ForDataset(scratch.Setup.Name)
-	if err != nil {
-		return c, err
+	c := base
+	if named {
+		c.Setup.Name = scratch.Setup.Name
+		if err := c.AdaptToDataset(); err != nil {
+			return c, err
+		}
 	}
 	for _, l := range layers {
 		if err := c.Set(l); err != nil {

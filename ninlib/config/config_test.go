@@ -121,3 +121,27 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("lr did not change the identity")
 	}
 }
+
+// TestApply: settings applied to a saved configuration keep it, but for
+// what they change; naming a dataset adapts to it first. New is Apply to
+// the defaults, which are MNIST's already.
+func TestApply(t *testing.T) {
+	if c, err := New(); err != nil || c != Defaults() {
+		t.Errorf("New() = %+v, %v; want Defaults()", c, err)
+	}
+	base, err := New("dataset=cifar10;lr=0.01;width=0.25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Apply(base, "epochs=5")
+	if err != nil || c.InputC != 3 || c.Widths != "cifar" || c.LR != 0.01 || c.Width != 0.25 || c.Epochs != 5 {
+		t.Errorf("Apply(cifar base, epochs=5) = %+v, %v", c, err)
+	}
+	c, err = Apply(base, "dataset=mnist")
+	if err != nil || c.InputC != 1 || c.Widths != "digits" || c.Classes != 10 || c.LR != 0.01 {
+		t.Errorf("Apply(cifar base, dataset=mnist) = %+v, %v", c, err)
+	}
+	if _, err := Apply(base, "epochs=x"); err == nil {
+		t.Errorf("a bad setting was applied")
+	}
+}
