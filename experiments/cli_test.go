@@ -191,10 +191,15 @@ func TestSameAnswerFromAnyFolder(t *testing.T) {
 // are refused with a message naming the problem, and record nothing.
 func TestBadCommandLines(t *testing.T) {
 	root, bin := cli(t)
+	goConf := filepath.Join(t.TempDir(), "go.conf")
+	if err := os.WriteFile(goConf, []byte("backend = go\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"run", "gap-vs-fc", "-config", goConf, "-backend", "xla:cpu", "-dry"}, "disagree"},
 		{[]string{"train", "model=nin-fc"}, `unexpected argument "model=nin-fc": settings go in -set, e.g. -set "model=nin-fc"`},
 		{[]string{"train", "-set", "model=nin-fc", "extra"}, `unexpected argument "extra"`},
 		{[]string{"train", "-set", "factor=inf"}, "expected a finite number"},

@@ -164,18 +164,21 @@ func resultsDir(flagValue string) (string, error) { return repo.Dir(flagValue, "
 
 func experimentsDir(flagValue string) (string, error) { return repo.Dir(flagValue, "experiments") }
 
-// backendSetting merges -backend with the backend setting (from -set or
-// settings files): either may name it; both must agree.
+// backendSetting merges -backend with the backend setting: setting if
+// given (a configuration's), else the one the -config files and -set name
+// (merged as extraSettings does). Either may name it; both must agree.
 func (f configFlags) backendSetting(setting string) (string, error) {
 	flagValue := strings.TrimSpace(*f.backend)
 	if setting == "" {
-		for _, k := range config.SettingKeys(f.set.String()) {
-			if k == "backend" {
-				c := config.Defaults()
-				_ = c.Set(f.set.String())
-				setting = c.Backend
-			}
+		merged, err := f.extraSettings()
+		if err != nil {
+			return "", err
 		}
+		c := config.Defaults()
+		if err := c.Set(merged); err != nil {
+			return "", err
+		}
+		setting = c.Backend
 	}
 	switch {
 	case flagValue == "" || flagValue == setting:
