@@ -52,40 +52,38 @@ func Train(ctx context.Context, p *Plan, o RunOptions) ([]*runs.Summary, error) 
 		o.Log = os.Stdout
 	}
 	x := &executor{o: o, prepared: map[datasets.Setup]*datasets.Prepared{}}
-	var out []*runs.Summary
-	busy := 0
 	for _, ds := range p.Datasets {
-		for _, a := range p.arms() {
+		for _, a := range p.Arms {
 			if a.From != "" {
 				fmt.Fprintf(o.Log, "== %s / %s / %s: shared with experiment %s, not trained here\n", p.Name, a.Name, ds, a.From)
-				continue
 			}
-			for _, seed := range p.Seeds {
-				if err := fit.Interrupted(ctx); err != nil {
-					return out, err
-				}
-				c, err := p.Config(a, ds, seed, o.Extra)
-				if err != nil {
-					return out, err
-				}
-				c.Backend = o.Backend
-				label := fmt.Sprintf("%s / %s / %s / seed %d", p.Name, a.Name, ds, seed)
-				sum, err := x.one(ctx, c, label)
-				if errors.Is(err, runs.ErrLocked) {
-					fmt.Fprintf(o.Log, "== %s: being trained by another process, skipped (%v)\n", label, err)
-					busy++
-					continue
-				}
-				if sum != nil {
-					out = append(out, sum)
-				}
-				switch {
-				case errors.Is(err, fit.ErrDiverged):
-					fmt.Fprintf(o.Log, "   diverged; recorded as such, going on\n")
-				case err != nil:
-					return out, err
-				}
-			}
+		}
+	}
+	tasks, cfgs, err := p.Tasks(o.Extra, o.Backend)
+	if err != nil {
+		return nil, err
+	}
+	var out []*runs.Summary
+	busy := 0
+	for i, t := range tasks {
+		if err := fit.Interrupted(ctx); err != nil {
+			return out, err
+		}
+		label := p.Name + " / " + t.Label()
+		sum, err := x.one(ctx, cfgs[i], label)
+		if errors.Is(err, runs.ErrLocked) {
+			fmt.Fprintf(o.Log, "== %s: being trained by another process, skipped (%v)\n", label, err)
+			busy++
+			continue
+		}
+		if sum != nil {
+			out = append(out, sum)
+		}
+		switch {
+		case errors.Is(err, fit.ErrDiverged):
+			fmt.Fprintf(o.Log, "   diverged; recorded as such, going on\n")
+		case err != nil:
+			return out, err
 		}
 	}
 	if busy > 0 {
