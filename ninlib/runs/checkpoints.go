@@ -3,6 +3,7 @@ package runs
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -79,29 +80,29 @@ func latestCheckpoint(dir string) (string, error) {
 }
 
 // checkpointSums returns the sha256 of a checkpoint's two files (its JSON
-// metadata must parse).
+// metadata must parse), reading each once.
 func checkpointSums(dir, base string) (map[string]string, error) {
-	sums := map[string]string{}
-	for _, suffix := range []string{".json", ".bin"} {
-		name := base + suffix
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		sums[name] = hex.EncodeToString(h.Sum(nil))
-		if suffix == ".json" {
-			var meta map[string]any
-			if err := ReadJSON(filepath.Join(dir, name), &meta); err != nil {
-				return nil, err
-			}
-		}
+	meta := base + ".json"
+	b, err := os.ReadFile(filepath.Join(dir, meta))
+	if err != nil {
+		return nil, err
 	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("%s: corrupt JSON", filepath.Join(dir, meta))
+	}
+	sum := sha256.Sum256(b)
+	sums := map[string]string{meta: hex.EncodeToString(sum[:])}
+	data := base + ".bin" // tensors: hashed as they stream
+	f, err := os.Open(filepath.Join(dir, data))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, fmt.Errorf("%s: %w", data, err)
+	}
+	sums[data] = hex.EncodeToString(h.Sum(nil))
 	return sums, nil
 }
 
