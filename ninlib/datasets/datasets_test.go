@@ -517,3 +517,11 @@ func TestLoadVerifiesContent(t *testing.T) {
 		t.Errorf("a corrupt copy: got %v, want a checksum error", err)
 	}
 }
+
+// TestGrey: an image's channels averaged per pixel.
+func TestGrey(t *testing.T) {
+	s := &Set{N: 2, H: 1, W: 2, C: 3, X: []float32{0, 0, 0, 3, 6, 9, 1, 2, 3, 4, 5, 6}}
+	if got := s.Grey(1); len(got) != 2 || got[0] != 2 || got[1] != 5 {
+		t.Errorf("Grey(1) = %v, want [2 5]", got)
+	}
+}

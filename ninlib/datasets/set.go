@@ -22,6 +22,21 @@ func (s *Set) ImageSize() int { return s.H * s.W * s.C }
 // Image returns the values of image i (a view, not a copy).
 func (s *Set) Image(i int) []float32 { return s.X[i*s.ImageSize() : (i+1)*s.ImageSize()] }
 
+// Grey returns image i with its channels averaged, [H*W]: how an image is
+// drawn beside its maps.
+func (s *Set) Grey(i int) []float32 {
+	img := s.Image(i)
+	out := make([]float32, s.H*s.W)
+	for p := range out {
+		var v float32
+		for ch := 0; ch < s.C; ch++ {
+			v += img[p*s.C+ch]
+		}
+		out[p] = v / float32(s.C)
+	}
+	return out
+}
+
 // ClassCounts returns the number of records of each class.
 func (s *Set) ClassCounts() []int {
 	c := make([]int, s.Classes)

@@ -83,7 +83,7 @@ func forwardPass(c *config.Config) error {
 	if err != nil {
 		return err
 	}
-	grid := plots.Grid{Cells: [][][]float32{{grey(t.Image(0), t.C)}}, H: []int{t.H}, W: []int{t.W}, Zoom: 4}
+	grid := plots.Grid{Cells: [][][]float32{{t.Grey(0)}}, H: []int{t.H}, W: []int{t.W}, Zoom: 4}
 	if png, err := grid.PNG(); err == nil {
 		ShowPNG(png, fmt.Sprintf("the first %s test image (label %d), standardized", c.Setup.Name, t.Labels[0]))
 	}
@@ -93,15 +93,4 @@ func forwardPass(c *config.Config) error {
 	}
 	fmt.Printf("logits %v = %.3f\n", logits.Shape().Dimensions, tensors.MustCopyFlatData[float32](logits))
 	return nil
-}
-
-// grey averages an image's channels.
-func grey(img []float32, c int) []float32 {
-	out := make([]float32, len(img)/c)
-	for i := range out {
-		for ch := 0; ch < c; ch++ {
-			out[i] += img[i*c+ch] / float32(c)
-		}
-	}
-	return out
 }

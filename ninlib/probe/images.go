@@ -122,7 +122,7 @@ func Maps(c *config.Config, be compute.Backend, store *model.Store, s *datasets.
 	}
 	var imgs []runs.MapImage
 	for i := 0; i < n; i++ {
-		row := [][]float32{channel0(sub.Image(i), s.C)}
+		row := [][]float32{sub.Grey(i)}
 		best, bestMean := 0, float32(math.Inf(-1))
 		for j := 0; j < k; j++ {
 			mp := make([]float32, mh*mw)
@@ -161,18 +161,6 @@ func seq(n int) []int {
 		s[i] = i
 	}
 	return s
-}
-
-func channel0(img []float32, c int) []float32 {
-	out := make([]float32, len(img)/c)
-	for i := range out {
-		var v float32
-		for ch := 0; ch < c; ch++ {
-			v += img[i*c+ch]
-		}
-		out[i] = v / float32(c)
-	}
-	return out
 }
 
 func argmax(v []float32) int {
