@@ -47,6 +47,10 @@ type Provenance struct {
 // hashed once, not once per run.
 func VerifyFiles(s *Spec, dir string) (*Provenance, error) {
 	p := &Provenance{Dataset: s.Name, Dir: dir}
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	cache := loadDigestCache()
+	defer cache.save()
 	var extracted map[string]string
 	for _, f := range s.Files {
 		path := filepath.Join(dir, f.Name)
@@ -60,7 +64,7 @@ func VerifyFiles(s *Spec, dir string) (*Provenance, error) {
 			}
 			want = extracted[f.Name]
 		}
-		got, err := cachedDigest(path, kind)
+		got, err := cache.digest(path, kind)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w\n  fix: %s", path, err, howToGet(s))
 		}
@@ -250,46 +254,58 @@ func writeSums(path string, sums map[string]string) error {
 	return os.Rename(tmp, path)
 }
 
-// The digest cache: path|size|mtime|kind → digest, in the user's cache
-// folder (best effort: without it every run hashes its files again).
-var cacheMu sync.Mutex
-
-func cacheFile() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "nin-workbench", "checksums.json")
-	}
-	return ""
+// digestCache maps path|size|mtime|kind to a file's digest, kept in the
+// user's cache folder (best effort: without it every run hashes its files
+// again). VerifyFiles loads it once and saves it once, if it learned
+// something.
+type digestCache struct {
+	file    string
+	entries map[string]string
+	changed bool
 }
 
-func cachedDigest(path, kind string) (string, error) {
+var cacheMu sync.Mutex // one load-verify-save at a time in a process
+
+func loadDigestCache() *digestCache {
+	c := &digestCache{entries: map[string]string{}}
+	if d, err := os.UserCacheDir(); err == nil {
+		c.file = filepath.Join(d, "nin-workbench", "checksums.json")
+		if b, err := os.ReadFile(c.file); err == nil {
+			_ = json.Unmarshal(b, &c.entries)
+		}
+	}
+	return c
+}
+
+// digest returns path's digest of the given kind, from the cache when the
+// file's size and modification time are those it was hashed at.
+func (c *digestCache) digest(path, kind string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
 	abs, _ := filepath.Abs(path)
 	key := fmt.Sprintf("%s|%d|%d|%s", abs, fi.Size(), fi.ModTime().UnixNano(), kind)
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	cache := map[string]string{}
-	cf := cacheFile()
-	if b, err := os.ReadFile(cf); err == nil {
-		_ = json.Unmarshal(b, &cache)
-	}
-	if d, ok := cache[key]; ok {
+	if d, ok := c.entries[key]; ok {
 		return d, nil
 	}
 	d, err := digest(path, kind)
 	if err != nil {
 		return "", err
 	}
-	cache[key] = d
-	if cf != "" && os.MkdirAll(filepath.Dir(cf), 0o755) == nil {
-		if b, err := json.Marshal(cache); err == nil {
-			tmp := fmt.Sprintf("%s.%d.part", cf, os.Getpid())
-			if os.WriteFile(tmp, b, 0o644) == nil {
-				_ = os.Rename(tmp, cf)
-			}
+	c.entries[key], c.changed = d, true
+	return d, nil
+}
+
+// save writes the cache back if it changed (atomically; errors ignored).
+func (c *digestCache) save() {
+	if !c.changed || c.file == "" || os.MkdirAll(filepath.Dir(c.file), 0o755) != nil {
+		return
+	}
+	if b, err := json.Marshal(c.entries); err == nil {
+		tmp := fmt.Sprintf("%s.%d.part", c.file, os.Getpid())
+		if os.WriteFile(tmp, b, 0o644) == nil {
+			_ = os.Rename(tmp, c.file)
 		}
 	}
-	return d, nil
 }
