@@ -316,7 +316,7 @@ func (rs *RunStatus) fromSubmissions(subs []Submission, queued map[string]string
 			}
 			id := fmt.Sprintf("%s_%d", s.ArrayJob, t.Index)
 			switch q := queued[id]; {
-			case q == "" && queued[s.ArrayJob] != "" && queued[s.ArrayJob] == "pending":
+			case q == "" && queued[s.ArrayJob] == "pending":
 				rs.State = "pending" // the whole array still waits
 			case q == "pending" || q == "configuring" || q == "requeued":
 				rs.State = "pending"
