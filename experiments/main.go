@@ -27,6 +27,7 @@ import (
 	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/fit"
 	"github.com/ninbench/nin/ninlib/nin"
+	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/repo"
 	"github.com/ninbench/nin/ninlib/runs"
 )
@@ -96,11 +97,7 @@ func commandLine() string {
 	var b strings.Builder
 	b.WriteString("go run ./experiments")
 	for _, a := range os.Args[1:] {
-		b.WriteByte(' ')
-		if strings.ContainsAny(a, " ;\"'$") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		b.WriteString(a)
+		b.WriteString(" " + plan.ShellQuote(a))
 	}
 	return b.String()
 }

@@ -68,7 +68,7 @@ func (p *Plan) Command(o RunOptions) string {
 	}
 	cmd := fmt.Sprintf("go run ./experiments run %s -seeds %s -datasets %s", p.Name, strings.Join(seeds, ","), strings.Join(p.Datasets, ","))
 	if o.Extra != "" {
-		cmd += " -set '" + strings.ReplaceAll(o.Extra, "'", `'\''`) + "'"
+		cmd += " -set " + ShellQuote(o.Extra)
 	}
 	if o.Backend != "" {
 		cmd += " -backend " + o.Backend
@@ -77,4 +77,16 @@ func (p *Plan) Command(o RunOptions) string {
 		cmd += " -results " + o.ResultsDir
 	}
 	return cmd
+}
+
+// ShellQuote quotes s for bash: as it is when it is plain (letters,
+// digits and -_./=:,+@%), else in single quotes. Every command the
+// workbench records or writes for a shell quotes its arguments with it.
+func ShellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -208,17 +208,17 @@ func BatchScript(name, bin, dir, logDir string, tasks []Task, common []string, o
 	fmt.Fprintf(&b, "# %d runs of experiment %s (arm / dataset / seed), one per array task:\n", len(tasks), name)
 	b.WriteString("tasks=(\n")
 	for _, t := range tasks {
-		fmt.Fprintf(&b, "  %s  # %d: %s\n", shellQuote(fmt.Sprintf("-arms %s -datasets %s -seeds %d", t.Arm, t.Dataset, t.Seed)), t.Index, t.Label())
+		fmt.Fprintf(&b, "  %s  # %d: %s\n", ShellQuote(fmt.Sprintf("-arms %s -datasets %s -seeds %d", t.Arm, t.Dataset, t.Seed)), t.Index, t.Label())
 	}
 	b.WriteString(")\n")
-	fmt.Fprintf(&b, "failed=%s/%s.${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.failed\n", shellQuote(logDir), name)
+	fmt.Fprintf(&b, "failed=%s/%s.${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.failed\n", ShellQuote(logDir), name)
 	b.WriteString("rm -f \"$failed\"\n")
-	fmt.Fprintf(&b, "cd %s || exit 1\n", shellQuote(dir))
+	fmt.Fprintf(&b, "cd %s || exit 1\n", ShellQuote(dir))
 	var q []string
 	for _, a := range common {
-		q = append(q, shellQuote(a))
+		q = append(q, ShellQuote(a))
 	}
-	fmt.Fprintf(&b, "%s run %s ${tasks[$SLURM_ARRAY_TASK_ID]} -progress lines %s\n", shellQuote(bin), shellQuote(name), strings.Join(q, " "))
+	fmt.Fprintf(&b, "%s run %s ${tasks[$SLURM_ARRAY_TASK_ID]} -progress lines %s\n", ShellQuote(bin), ShellQuote(name), strings.Join(q, " "))
 	b.WriteString("rc=$?\n")
 	b.WriteString("if [ $rc -ne 0 ]; then echo \"exit $rc\" > \"$failed\"; fi\n")
 	b.WriteString("exit $rc\n")
@@ -231,20 +231,10 @@ func BatchScript(name, bin, dir, logDir string, tasks []Task, common []string, o
 func TableScript(name, bin, dir, logDir string, common []string) string {
 	var q []string
 	for _, a := range common {
-		q = append(q, shellQuote(a))
+		q = append(q, ShellQuote(a))
 	}
 	return fmt.Sprintf("#!/bin/bash\n#SBATCH --job-name=nin-%s-table\n#SBATCH --output=%s\ncd %s || exit 1\n%s table %s\n",
-		name, filepath.Join(logDir, name+".table.%j.out"), shellQuote(dir), shellQuote(bin), strings.Join(q, " "))
-}
-
-// shellQuote quotes s for bash (single quotes unless it is plain).
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		name, filepath.Join(logDir, name+".table.%j.out"), ShellQuote(dir), ShellQuote(bin), strings.Join(q, " "))
 }
 
 // QueueEntry is one line of squeue: a job or array task and its state.

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/ninbench/nin/ninlib/plan"
@@ -59,7 +58,7 @@ func (r *Records) Rows() []*Row {
 		// so is the command that reproduces them.
 		for _, row := range rows {
 			if r.Plans[row.Experiment] != nil {
-				row.Command += " -set '" + strings.ReplaceAll(r.Extra, "'", `'\''`) + "'"
+				row.Command += " -set " + plan.ShellQuote(r.Extra)
 			}
 		}
 	}
