@@ -161,8 +161,8 @@ func TestTrainDeterministicResumeAndRecord(t *testing.T) {
 	if full.Status != runs.StatusCompleted || full.Epochs != 3 || full.TestAcc <= 0.5 {
 		t.Fatalf("full run: %+v", full)
 	}
-	if full.Env.Backend != "go" || full.Env.Formulation != "patches" {
-		t.Errorf("recorded backend %q, formulation %q; want go, patches (a tiny model)", full.Env.Backend, full.Env.Formulation)
+	if full.Env.Backend != "go" || full.Env.Formulation != "planes" {
+		t.Errorf("recorded backend %q, formulation %q; want go, planes", full.Env.Backend, full.Env.Formulation)
 	}
 	fullDir := filepath.Join(results, "runs", full.ID)
 	fullRows, err := runs.ReadMetrics(fullDir)

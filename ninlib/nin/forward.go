@@ -6,6 +6,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/nn"
@@ -73,7 +74,7 @@ func Forward(scope *model.Scope, images *Node, o Spec, a *Arch) Output {
 		panic(err)
 	}
 	g := images.Graph()
-	impl := resolveImpl(o, g.Backend(), dims[1], dims[2], scope.IsTraining(g))
+	impl := Formulation(o, g.Backend())
 	n := splitParts(o, impl, dims[0])
 	if n == 1 {
 		return forward(scope, images, o, a, opsFor(impl, o), false)
@@ -110,6 +111,7 @@ func forward(scope *model.Scope, images *Node, o Spec, a *Arch, ops Ops, shared 
 	batch := images.Shape().Dimensions[0]
 	x := ops.In(images)
 	var out Output
+	flat := false // x is [batch, features], out of ops' layout (after flatten)
 	for _, l := range a.Layers {
 		ls := layerScope(scope, l.Name, shared)
 		switch l.Kind {
@@ -119,13 +121,18 @@ func forward(scope *model.Scope, images *Node, o Spec, a *Arch, ops Ops, shared 
 		case KindMaxPool, KindAvgPool:
 			x = ops.Pool(x, l.Kind == KindMaxPool, l.K, l.Stride)
 		case KindDropout:
-			x = ops.Dropout(ls, x, o.Dropout)
+			if flat {
+				x = layers.DropoutStatic(ls, x, o.Dropout)
+			} else {
+				x = ops.Dropout(ls, x, o.Dropout)
+			}
 		case KindGAP: // one map per class, averaged: the logits
 			out.Maps = ops.Maps(x)
 			x = ReduceMean(out.Maps, 1, 2)
 			assertShape(x, batch, o.Classes)
 		case KindFlatten:
 			x = Reshape(ops.Maps(x), batch, -1)
+			flat = true
 		case KindFC:
 			x = fc(ls, x, l.Out)
 		default:
@@ -181,38 +188,30 @@ func opsFor(impl string, o Spec) Ops {
 	return Reference{BatchNorm: o.BatchNorm}
 }
 
-// planesMinPixels is the image size (H*W) from which "auto" trains with
-// the planes formulation on the Go backend. Measured (BenchmarkTrainStep,
-// batch 32, alternating rounds, one executor per core as backend.Open
-// sets): on 32x32 CIFAR images planes trained every width faster than
-// patches (full NIN 96-110 against 82-84 img/s, width 1/2 +7-20%, width
-// 1/4 +6-21%, every round), while on 28x28 digits patches was as fast or
-// faster (digit NIN 435-438 against 268-370, width 1/2 tied). Inference
-// has no weight gradients to transpose: there the two were within noise
-// of each other, and patches is kept.
-const planesMinPixels = 32 * 32
-
-// Formulation is the convolution formulation that training o on backend b
-// uses (o.ConvImpl resolved): planes, patches or native.
+// Formulation is the convolution formulation that o uses on backend b
+// (o.ConvImpl resolved): planes, patches or native.
+//
+// For "auto": native (GoMLX's own ops) off the Go backend; on it planes,
+// or patches with batch norm (which normalizes channels-last
+// activations). Measured on 2 cores (BenchmarkTrainStep and
+// BenchmarkInference, alternating rounds on a quiet machine, 2026-12-02):
+// planes trained the digit NIN at width 1/2 30% faster than patches
+// (478-510 against 340-387 img/s at batch 32 and 128) and the full digit
+// NIN as fast (227-239 against 200-240), and ran inference as fast or
+// faster at every width (digit NIN width 1/2 1749-1953 against 1313-1408
+// img/s, full NIN 259-271 against 259-274); on CIFAR-sized images it was
+// already the faster to train.
 func Formulation(o Spec, b compute.Backend) string {
-	return resolveImpl(o, b, o.InputH, o.InputW, true)
-}
-
-// resolveImpl is the formulation Forward uses for images of h x w pixels
-// on backend b: ConvImpl, or for "auto" native (the Reference) off the Go
-// backend, and on it patches, or planes to train on images of 32x32 pixels
-// or more without batch norm (which normalizes channels-last activations).
-func resolveImpl(o Spec, b compute.Backend, h, w int, training bool) string {
 	if o.ConvImpl != "auto" {
 		return o.ConvImpl
 	}
 	if b == nil || b.String() != "go" {
 		return "native"
 	}
-	if training && !o.BatchNorm && h*w >= planesMinPixels {
-		return "planes"
+	if o.BatchNorm {
+		return "patches"
 	}
-	return "patches"
+	return "planes"
 }
 
 // splitParts is how many slices of a batch of b images Forward builds as

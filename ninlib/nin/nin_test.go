@@ -357,30 +357,29 @@ func compareOutputs(t *testing.T, what string, want, got map[string][]float32) {
 }
 
 // TestAutoFormulation: "auto" picks native off the Go backend, and on it
-// planes to train on images of 32x32 or more without batch norm, patches
-// otherwise.
+// planes, or patches with batch norm.
 func TestAutoFormulation(t *testing.T) {
 	b := goBackend(t)
 	for _, tc := range []struct {
-		name     string
-		mut      func(*Spec)
-		backend  compute.Backend
-		training bool
-		want     string
+		name    string
+		mut     func(*Spec)
+		backend compute.Backend
+		want    string
 	}{
-		{"full NIN, training", func(o *Spec) {}, b, true, "planes"},
-		{"full NIN, inference", func(o *Spec) {}, b, false, "patches"},
-		{"full NIN with batch norm", func(o *Spec) { o.BatchNorm = true }, b, true, "patches"},
-		{"width 1/4", func(o *Spec) { o.Width = 0.25 }, b, true, "planes"},
-		{"FC ablation", func(o *Spec) { o.Variant = "nin-fc" }, b, true, "planes"},
-		{"digit NIN at 32x32", func(o *Spec) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 32, 32, 1 }, b, true, "planes"},
-		{"digit NIN", func(o *Spec) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 28, 28, 1 }, b, true, "patches"},
-		{"no backend (XLA elsewhere)", func(o *Spec) {}, nil, true, "native"},
-		{"asked for", func(o *Spec) { o.ConvImpl = "native" }, b, true, "native"},
+		{"full NIN", func(o *Spec) {}, b, "planes"},
+		{"full NIN with batch norm", func(o *Spec) { o.BatchNorm = true }, b, "patches"},
+		{"width 1/4", func(o *Spec) { o.Width = 0.25 }, b, "planes"},
+		{"FC ablation", func(o *Spec) { o.Variant = "nin-fc" }, b, "planes"},
+		{"digit NIN", func(o *Spec) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 28, 28, 1 }, b, "planes"},
+		{"digit NIN with batch norm", func(o *Spec) {
+			o.Widths, o.InputH, o.InputW, o.InputC, o.BatchNorm = "digits", 28, 28, 1, true
+		}, b, "patches"},
+		{"no backend (XLA elsewhere)", func(o *Spec) {}, nil, "native"},
+		{"asked for", func(o *Spec) { o.ConvImpl = "patches" }, b, "patches"},
 	} {
 		o := Defaults()
 		tc.mut(&o)
-		if got := resolveImpl(o, tc.backend, o.InputH, o.InputW, tc.training); got != tc.want {
+		if got := Formulation(o, tc.backend); got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
 		}
 	}

@@ -45,12 +45,11 @@ type Spec struct {
 	// negative, and a class map that ReLU zeroed everywhere cannot come back.
 	FinalReLU bool `json:"final_relu"`
 	// ConvImpl is how convolutions are computed: "auto" (on the Go backend
-	// planes to train on images of 32x32 pixels or more without batch
-	// norm, else patches; native elsewhere), "planes" (channel-major
-	// activations, every convolution one matmul whose gradients need no
-	// large transpose; see planes.go), "patches" (channels-last, k x k
-	// patches + one matmul), or "native" (GoMLX's ConvGeneral). All compute
-	// the same function with the same variables.
+	// planes, or patches with batch norm; native elsewhere), "planes"
+	// (channel-major activations, every convolution one matmul whose
+	// gradients need no large transpose; see planes.go), "patches"
+	// (channels-last, k x k patches + one matmul), or "native" (GoMLX's
+	// ConvGeneral). All compute the same function with the same variables.
 	ConvImpl string `json:"conv_impl"`
 	// Split builds the graph as this many independent sub-graphs over
 	// slices of each batch (sharing the weights), so that the Go backend

@@ -59,11 +59,48 @@ func (p *Planes) Maps(x *Node) *Node {
 // 1x1 layers), stride 1, with bias and optional ReLU, as one matmul.
 func (p *Planes) Conv(_ *model.Scope, x, kernel, bias *Node, relu bool) *Node {
 	k := kernel.Shape().Dimensions[0]
-	y := nn.Dense(planesWeights(kernel, bias), p.patches(x, k), nil, compute.DenseLayoutInputOutputs)
+	w := planesWeights(kernel, bias)
+	var y *Node
+	if k == 1 {
+		y = nn.Dense(w, x, nil, compute.DenseLayoutInputOutputs)
+	} else {
+		y = matMulPatches(w, p.patches(x, k))
+	}
 	if relu {
 		y = activation.Relu(y)
 	}
 	return y
+}
+
+// matMulPatches is w [N, K] @ x [K, M] for the patch matrix x of a k x k
+// convolution (K = k*k*(C+1), many times N), with gradients computed so
+// that the Go backend's matmul never packs x in a transposed layout.
+// Differentiated as usual (and by the backend's fused dense gradient), the
+// weight gradient dY @ x^T reads x as a transposed right operand, which the
+// backend packs with a generic element-by-element loop; here it is
+// (x @ dY^T)^T: x is the left operand, packed by SIMD code, the transposed
+// operand is dY [N, M], K/N times smaller, and only the small [K, N]
+// result is transposed. The input gradient is w^T @ dY with w transposed
+// first (small): the backend's matmul wants the left operand's contracting
+// axis last, and otherwise transposes both operands.
+//
+// GoMLX sets custom gradients only through identities: the identity on
+// the output captures dY, and those on w and x return the gradients
+// computed from it (the matmul's own gradient is then unused, and the
+// backend never computes it). The weight gradient reads x through its
+// identity, so x has one consumer and the identity does not copy it.
+func matMulPatches(w, x *Node) *Node {
+	var dy, xi *Node
+	wi := IdentityWithCustomGradient(w, func(_, _ *Node) *Node {
+		return Transpose(DotGeneral(xi, []int{1}, nil, dy, []int{1}, nil), 0, 1)
+	})
+	xi = IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
+		return MatMul(Transpose(w, 0, 1), dy)
+	})
+	return IdentityWithCustomGradient(MatMul(wi, xi), func(_, v *Node) *Node {
+		dy = v
+		return v
+	})
 }
 
 // planesWeights builds Waug [N+1, k*k*(C+1)] from kernel [k, k, C, N] and
