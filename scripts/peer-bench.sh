@@ -45,6 +45,7 @@ pairs=$(mktemp)
 {
   echo "# peer benchmark $(date -u)  commit $commit"
   echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
+  echo "# SIMD flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx|avx2|fma|avx512[a-z_0-9]*|amx[a-z_0-9]*)$' | sort | tr '\n' ' ')"
   echo "# Go backend: ${NIN_BENCH_BACKEND:-go}, opened as runs open it (backend.Effective: on the Go backend one graph executor per core); PyTorch device: $device, $threads CPU threads"
   echo "# command: $0 $*"
   echo "# PyTorch runs in its fastest state, so that the ratio is not flattered: glibc malloc keeps freed memory"
