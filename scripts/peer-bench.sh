@@ -31,6 +31,17 @@ threads="${PEER_THREADS:-2}"
 # no trimming, a large top pad.
 malloc_env="MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=536870912"
 $python -c "import torch" 2>/dev/null || { echo "needs PyTorch: Debian's python3-torch (sudo apt-get install python3-torch), or PEER_PYTHON" >&2; exit 1; }
+# Debian's python3-torch pulls in the reference BLAS, with which its 2048x2048
+# matmul runs at about 5 GFLOP/s instead of 250: the peer would be slowed
+# down, and the ratio flattered.
+if [ "$device" = cpu ]; then
+  gflops=$($python -c 'import time, torch
+torch.set_num_threads('"$threads"'); a = torch.randn(1024, 1024); a @ a; t = time.time(); a @ a; print(int(2 * 1024**3 / (time.time() - t) / 1e9))')
+  if [ "$gflops" -lt 30 ]; then
+    echo "PyTorch's matmul runs at $gflops GFLOP/s here: it uses the reference BLAS; install an optimized one (sudo apt-get install libopenblas0-pthread)" >&2
+    exit 1
+  fi
+fi
 testbin="${PEER_TEST_BINARY:-}"
 if [ -z "$testbin" ]; then
   go test -c -o bin/fit.test ./ninlib/fit
