@@ -42,6 +42,7 @@ commands:
   list         list the named experiments and what each tests
   train        train one model from defaults, -config files and -set overrides
   table        regenerate results/summary.csv and results/README.md from the run records
+  benchtable   regenerate README.md's peer table from the newest record in results/bench (scripts/peer-bench.sh)
   summary      print a model's per-layer parameters and multiply-adds
   data         fetch or verify a dataset: data fetch|verify NAME
   keys         list every setting accepted by -set
@@ -71,6 +72,8 @@ func main() {
 		err = cmdTrain(ctx, args)
 	case "table":
 		err = cmdTable(args)
+	case "benchtable":
+		err = cmdBenchTable(args)
 	case "summary":
 		err = cmdSummary(args)
 	case "data":
