@@ -76,26 +76,41 @@ type Config struct {
 }
 
 // Defaults returns the default configuration, the workbench's main job:
-// NIN with the digit-sized widths at half width on a 10k slice of MNIST for
-// 3 epochs, which runs in about three minutes on a 2-core laptop with the
-// pure-Go backend. The optimizer is Adam (1e-3) with He initialization:
-// at this scale the paper's momentum SGD (lr 0.1, Gaussian std 0.05)
-// silenced every class map within the first epoch (loss stuck at ln 10),
-// while Adam leaves GAP's slow first plateau within ~200 steps. The paper's
-// own recipe is in experiments/paper-cifar10.set.
+// NIN on MNIST, one epoch over the full training split, in about two
+// minutes on a 2-core laptop with the pure-Go backend (test error 2.75 ±
+// 0.46% over 3 seeds: the budget study's nin-e1 arm, which is this
+// configuration). Each choice, and why:
 func Defaults() Config {
 	m := nin.Defaults()
-	m.Widths = "digits"
-	m.Width = 0.5
-	m.Init = "he"
+	m.Widths = "digits" // half of CIFAR NIN's channels: one grey channel of centred digits needs fewer features
+	m.Width = 0.5       // half again: 4x fewer multiply-adds, so that one epoch of 55k images takes two minutes
+	m.Init = "he"       // the paper's Gaussian (std 0.05) shrinks activations layer by layer at these widths: every class map starts at 0
+	m.FinalReLU = false // a ReLU on the class maps (as released) can zero a class everywhere, and it cannot come back
 	m.InputH, m.InputW, m.InputC = 28, 28, 1
 	return Config{
-		Spec:    m,
-		Setup:   datasets.Setup{Name: "mnist", Validation: 5000, Subset: 10000, Preprocess: "standardize", SplitSeed: 1},
-		Backend: "", Seed: 1, Epochs: 3, BatchSize: 32, EvalBatchSize: 100,
-		Optimizer: "adam", LR: 0.001, Momentum: 0.9, WeightDecay: 1e-4, CaffeMults: true,
-		Schedule: "constant", Factor: 10, Patience: 2, WarmupEpochs: 0,
-		Experiment: "adhoc", Arm: "",
+		Spec: m,
+		Setup: datasets.Setup{
+			Name:       "mnist",
+			Validation: 5000,          // held out from the training set for model selection; the same images for every seed
+			Subset:     0,             // the full 55k that remain: one epoch of them beats three of a 10k slice (2.75% against 5-6%) in about the same time
+			Preprocess: "standardize", // per-channel mean and std of the training split
+			SplitSeed:  1,             // the validation split does not move with the seed
+		},
+		Backend:       "", // the pure-Go backend unless -backend or $GOMLX_BACKEND says otherwise
+		Seed:          1,
+		Epochs:        1,        // the main job's budget; the budget study also has 3, 8 and 20
+		BatchSize:     32,       // more steps per image: GAP models spend their first ~200 steps on a plateau
+		EvalBatchSize: 100,      // evaluation memory: the 5x5 patches of 500 images took 0.5 GB
+		Optimizer:     "adam",   // at this scale the paper's momentum SGD at lr 0.1 left the loss at ln 10 (experiments/paper-recipe.set)
+		LR:            0.001,    // Adam's usual rate; 0.003 gave 2.96% on one seed, no better
+		Momentum:      0.9,      // optimizer=sgd only (Caffe's recipe)
+		WeightDecay:   1e-4,     // Caffe NIN's L2 decay (for adam too; decoupled for adamw)
+		CaffeMults:    true,     // optimizer=sgd only: Caffe's per-layer learning-rate multipliers
+		Schedule:      "cosine", // decays within a short budget instead of ending at the full rate
+		Factor:        10,       // schedule=plateau only
+		Patience:      2,        // schedule=plateau only
+		WarmupEpochs:  0,
+		Experiment:    "adhoc",
 	}
 }
 

@@ -92,7 +92,7 @@ func TestExtendCompletedRun(t *testing.T) {
 // epochs, whatever configuration the caller passes.
 func TestResumeKeepsSavedConfig(t *testing.T) {
 	_, dir := trainToy(t, t.TempDir(), 2, TrainOptions{StopAfterEpochs: 1})
-	sum, err := resume(t, dir, "") // config.Defaults() has epochs=3
+	sum, err := resume(t, dir, "") // the caller passes config.Defaults(), 1 epoch
 	if err != nil {
 		t.Fatal(err)
 	}
