@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,6 +140,35 @@ func Budget(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 	}
 	return plots.Chart{Title: fmt.Sprintf("%s on %s: test error against the training budget", experiment, dataset),
 		XLabel: "epochs on the full training split", YLabel: "test error % (mean ± std over seeds)", Series: series}.Figure()
+}
+
+// BudgetFigure is a figure of error against the training budget that the
+// results README shows: experiment, dataset, and its file relative to the
+// results directory.
+type BudgetFigure struct{ Experiment, Dataset, Path string }
+
+// BudgetFigures lists the budget figures rows call for: one per
+// experiment and dataset in which some head (arms HEAD-e<epochs>) has
+// completed runs at two budgets or more.
+func BudgetFigures(rows []*Row) []BudgetFigure {
+	type key struct{ exp, ds, head string }
+	budgets := map[key]int{}
+	var figs []BudgetFigure
+	for _, r := range rows {
+		m := budgetSuffix.FindStringSubmatch(r.Arm)
+		if m == nil || r.TestErr.N == 0 {
+			continue
+		}
+		k := key{r.Experiment, r.Dataset, strings.TrimSuffix(r.Arm, m[0])}
+		if budgets[k]++; budgets[k] != 2 {
+			continue
+		}
+		f := BudgetFigure{r.Experiment, r.Dataset, fmt.Sprintf("figures/%s-%s.svg", r.Experiment, r.Dataset)}
+		if !slices.Contains(figs, f) {
+			figs = append(figs, f)
+		}
+	}
+	return figs
 }
 
 // ProbeCurves draws the probe curves (error against shift or size) of

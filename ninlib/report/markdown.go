@@ -84,6 +84,9 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
 		return
 	}
 	writeTraining(b, rs)
+	for _, f := range BudgetFigures(rs) {
+		fmt.Fprintf(b, "![%s on %s: test error against the training budget](%s)\n\n", f.Experiment, f.Dataset, f.Path)
+	}
 }
 
 // writeScales writes one statement per distinct scale of the rows,

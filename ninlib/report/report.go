@@ -87,9 +87,31 @@ func Regenerate(resultsDir, experimentsDir, extra string) error {
 	if err := runs.WriteFileAtomic(filepath.Join(resultsDir, "summary.csv"), CSV(rows)); err != nil {
 		return err
 	}
+	if err := writeBudgetFigures(resultsDir, rows); err != nil {
+		return err
+	}
 	md := Markdown(rows, r.Plans, r.Errs)
 	if n := len(r.Superseded); n > 0 {
 		md = append(md, fmt.Sprintf("## Superseded records\n\n%d run records in `runs/` were made with other settings than the experiment files now hold (an earlier scale, or a -set on the command line). They are kept, not counted above; their config.json says how each was made.\n", n)...)
 	}
 	return runs.WriteFileAtomic(filepath.Join(resultsDir, "README.md"), md)
+}
+
+// writeBudgetFigures renders the SVG files that the README's budget
+// sections show (BudgetFigures).
+func writeBudgetFigures(resultsDir string, rows []*Row) error {
+	for _, f := range BudgetFigures(rows) {
+		fig, err := Budget(rows, f.Experiment, f.Dataset)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(resultsDir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := runs.WriteFileAtomic(path, fig.SVG); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/runs"
+	"github.com/ninbench/nin/ninlib/stats"
 )
 
 // regenerated regenerates the tables of results dir res and returns its
@@ -262,5 +264,41 @@ func TestGlanceSkipsArmsWithoutRuns(t *testing.T) {
 	want := "| gap-vs-fc (test error %) | mnist | 20,000 images × 3 epochs | nin 2.00 (1 seed) | nin-fc – |"
 	if !strings.Contains(md, want) {
 		t.Errorf("README.md lacks %q:\n%s", want, md)
+	}
+}
+
+// TestBudgetFigures: a figure per experiment and dataset where a head has
+// completed runs at two budgets or more, none otherwise, and the README
+// section links it.
+func TestBudgetFigures(t *testing.T) {
+	row := func(exp, arm, ds string, n int) *Row {
+		return &Row{Experiment: exp, Arm: arm, Dataset: ds, TestErr: stats.Stat{N: n, Mean: 0.02}}
+	}
+	for _, tc := range []struct {
+		name string
+		rows []*Row
+		want []BudgetFigure
+	}{
+		{"two budgets", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 1)},
+			[]BudgetFigure{{"budget", "mnist", "figures/budget-mnist.svg"}}},
+		{"one budget", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-fc-e3", "mnist", 3)}, nil},
+		{"a budget without completed runs", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 0)}, nil},
+		{"no budget arms", []*Row{row("gap-vs-fc", "nin", "mnist", 3), row("gap-vs-fc", "nin-fc", "mnist", 3)}, nil},
+		{"two datasets, two heads", []*Row{
+			row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 3),
+			row("budget", "nin-fc-e1", "mnist", 3), row("budget", "nin-fc-e3", "mnist", 3),
+			row("budget", "nin-e1", "fashion-mnist", 3), row("budget", "nin-e8", "fashion-mnist", 3)},
+			[]BudgetFigure{{"budget", "mnist", "figures/budget-mnist.svg"}, {"budget", "fashion-mnist", "figures/budget-fashion-mnist.svg"}}},
+	} {
+		got := BudgetFigures(tc.rows)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		md := string(Section(tc.rows, nil, tc.rows[0].Experiment))
+		for _, f := range tc.want {
+			if !strings.Contains(md, "]("+f.Path+")") {
+				t.Errorf("%s: the section does not link %s:\n%s", tc.name, f.Path, md)
+			}
+		}
 	}
 }
