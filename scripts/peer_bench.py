@@ -105,6 +105,7 @@ if __name__ == "__main__":
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--modes", default="train,inference")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--no-peak", action="store_true", help="skip the 2048x2048 matmul (for peak-memory measurements)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     device = torch.device(a.device)
@@ -117,7 +118,8 @@ if __name__ == "__main__":
         out["matmul_allow_tf32"] = torch.backends.cuda.matmul.allow_tf32
     # First, always: besides tracking the machine's speed, a large matmul
     # puts PyTorch in its fastest state (see peer-bench.sh).
-    out["matmul_2048_gflops"] = round(matmul_peak(device), 1)
+    if not a.no_peak:
+        out["matmul_2048_gflops"] = round(matmul_peak(device), 1)
     modes = a.modes.split(",")
     for c in a.configs.split(","):
         for b in map(int, a.batches.split(",")):
