@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"hash/fnv"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -144,8 +145,9 @@ func Budget(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 
 // BudgetFigure is a figure of error against the training budget that the
 // results README shows: experiment, dataset, and its file relative to the
-// results directory.
-type BudgetFigure struct{ Experiment, Dataset, Path string }
+// results directory; CurvesPath is the file of the same arms' validation
+// curves (BudgetCurves).
+type BudgetFigure struct{ Experiment, Dataset, Path, CurvesPath string }
 
 // BudgetFigures lists the budget figures rows call for: one per
 // experiment and dataset in which some head (arms HEAD-e<epochs>) has
@@ -163,12 +165,52 @@ func BudgetFigures(rows []*Row) []BudgetFigure {
 		if budgets[k]++; budgets[k] != 2 {
 			continue
 		}
-		f := BudgetFigure{r.Experiment, r.Dataset, fmt.Sprintf("figures/%s-%s.svg", r.Experiment, r.Dataset)}
+		base := fmt.Sprintf("figures/%s-%s", r.Experiment, r.Dataset)
+		f := BudgetFigure{r.Experiment, r.Dataset, base + ".svg", base + "-curves.svg"}
 		if !slices.Contains(figs, f) {
 			figs = append(figs, f)
 		}
 	}
 	return figs
+}
+
+// BudgetCurves draws the validation error of every budget arm of an
+// experiment on a dataset after each epoch (mean over the completed runs,
+// read from their metrics.csv in resultsDir), so that each budget's end
+// can be read against the longer budgets' plateaus: one line per arm,
+// coloured by head.
+func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Figure, error) {
+	var series []plots.Series
+	for _, r := range rows {
+		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !budgetSuffix.MatchString(r.Arm) {
+			continue
+		}
+		sum := make([]float64, r.Epochs)
+		n := 0
+		for _, id := range r.RunIDs {
+			m, err := runs.ReadMetrics(filepath.Join(resultsDir, "runs", id))
+			if err != nil || len(m) != r.Epochs { // an interrupted or diverged run
+				continue
+			}
+			for i, e := range m {
+				sum[i] += 100 * (1 - e.ValAcc)
+			}
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		s := plots.Series{Name: r.Arm, Color: ArmColor(r.Arm), Dashed: strings.Contains(r.Arm, "-fc")}
+		for i, v := range sum {
+			s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, v/float64(n))
+		}
+		series = append(series, s)
+	}
+	if len(series) == 0 {
+		return plots.Figure{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
+	}
+	return plots.Chart{Title: fmt.Sprintf("%s on %s: validation error after each epoch (mean over seeds)", experiment, dataset),
+		XLabel: "epoch", YLabel: "validation error %", Series: series}.Figure()
 }
 
 // ProbeCurves draws the probe curves (error against shift or size) of

@@ -86,6 +86,7 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
 	writeTraining(b, rs)
 	for _, f := range BudgetFigures(rs) {
 		fmt.Fprintf(b, "![%s on %s: test error against the training budget](%s)\n\n", f.Experiment, f.Dataset, f.Path)
+		fmt.Fprintf(b, "![%s on %s: validation error after each epoch, per budget](%s)\n\n", f.Experiment, f.Dataset, f.CurvesPath)
 	}
 }
 

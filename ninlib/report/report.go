@@ -105,12 +105,18 @@ func writeBudgetFigures(resultsDir string, rows []*Row) error {
 		if err != nil {
 			return err
 		}
-		path := filepath.Join(resultsDir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		curves, err := BudgetCurves(rows, resultsDir, f.Experiment, f.Dataset)
+		if err != nil {
 			return err
 		}
-		if err := runs.WriteFileAtomic(path, fig.SVG); err != nil {
-			return err
+		for path, svg := range map[string][]byte{f.Path: fig.SVG, f.CurvesPath: curves.SVG} {
+			path = filepath.Join(resultsDir, filepath.FromSlash(path))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := runs.WriteFileAtomic(path, svg); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

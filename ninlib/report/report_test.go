@@ -280,7 +280,7 @@ func TestBudgetFigures(t *testing.T) {
 		want []BudgetFigure
 	}{
 		{"two budgets", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 1)},
-			[]BudgetFigure{{"budget", "mnist", "figures/budget-mnist.svg"}}},
+			[]BudgetFigure{{"budget", "mnist", "figures/budget-mnist.svg", "figures/budget-mnist-curves.svg"}}},
 		{"one budget", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-fc-e3", "mnist", 3)}, nil},
 		{"a budget without completed runs", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 0)}, nil},
 		{"no budget arms", []*Row{row("gap-vs-fc", "nin", "mnist", 3), row("gap-vs-fc", "nin-fc", "mnist", 3)}, nil},
@@ -288,7 +288,8 @@ func TestBudgetFigures(t *testing.T) {
 			row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 3),
 			row("budget", "nin-fc-e1", "mnist", 3), row("budget", "nin-fc-e3", "mnist", 3),
 			row("budget", "nin-e1", "fashion-mnist", 3), row("budget", "nin-e8", "fashion-mnist", 3)},
-			[]BudgetFigure{{"budget", "mnist", "figures/budget-mnist.svg"}, {"budget", "fashion-mnist", "figures/budget-fashion-mnist.svg"}}},
+			[]BudgetFigure{{"budget", "mnist", "figures/budget-mnist.svg", "figures/budget-mnist-curves.svg"},
+				{"budget", "fashion-mnist", "figures/budget-fashion-mnist.svg", "figures/budget-fashion-mnist-curves.svg"}}},
 	} {
 		got := BudgetFigures(tc.rows)
 		if !slices.Equal(got, tc.want) {
@@ -296,7 +297,7 @@ func TestBudgetFigures(t *testing.T) {
 		}
 		md := string(Section(tc.rows, nil, tc.rows[0].Experiment))
 		for _, f := range tc.want {
-			if !strings.Contains(md, "]("+f.Path+")") {
+			if !strings.Contains(md, "]("+f.Path+")") || !strings.Contains(md, "]("+f.CurvesPath+")") {
 				t.Errorf("%s: the section does not link %s:\n%s", tc.name, f.Path, md)
 			}
 		}
