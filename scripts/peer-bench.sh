@@ -17,6 +17,9 @@
 #   PEER_TEST_BINARY    a prebuilt `go test -c ./ninlib/fit` binary (default: build bin/fit.test)
 #   PEER_OUT_DIR        where the record goes (default results/bench)
 #   PEER_BENCHTIME      go test -benchtime of each Go timing (default 5x; a GPU wants seconds, e.g. 3s)
+#   PEER_ISA            avx2: both sides restricted to AVX2 on an AVX-512 machine (GoMLX's AVX2
+#                       kernels, Go's runtime, oneDNN and ATen), to stand in for an AVX2-only
+#                       CPU; the record is named peer-avx2-… and says so
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
@@ -50,6 +53,14 @@ fi
 commit=$(git rev-parse --short HEAD 2>/dev/null || cat "$(dirname "$testbin")/commit" 2>/dev/null || echo unknown)
 outdir="${PEER_OUT_DIR:-results/bench}"
 tag=peer; [ "$device" != cpu ] && tag="peer-$device"
+isa_note=""
+if [ "${PEER_ISA:-}" = avx2 ]; then
+  export GOMLX_GO_SIMD_AVX512=false GODEBUG=cpu.avx512f=off DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
+  tag="$tag-avx2"
+  isa_note="# restricted to AVX2 on this machine: GOMLX_GO_SIMD_AVX512=false GODEBUG=cpu.avx512f=off (Go), DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 (PyTorch)"
+elif [ -n "${PEER_ISA:-}" ]; then
+  echo "PEER_ISA=$PEER_ISA: expected avx2 (or unset for the machine's own)" >&2; exit 1
+fi
 out="$outdir/$tag-$(date -u +%Y%m%dT%H%M%S).txt"
 mkdir -p "$outdir"
 pairs=$(mktemp)
@@ -57,6 +68,7 @@ pairs=$(mktemp)
   echo "# peer benchmark $(date -u)  commit $commit"
   echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
   echo "# SIMD flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx|avx2|fma|avx512[a-z_0-9]*|amx[a-z_0-9]*)$' | sort | tr '\n' ' ')"
+  [ -n "$isa_note" ] && echo "$isa_note"
   echo "# Go backend: ${NIN_BENCH_BACKEND:-go}, opened as runs open it (backend.Effective: on the Go backend one graph executor per core); PyTorch device: $device, $threads CPU threads"
   echo "# command: $0 $*"
   echo "# PyTorch runs in its fastest state, so that the ratio is not flattered: glibc malloc keeps freed memory"
