@@ -55,9 +55,9 @@ outdir="${PEER_OUT_DIR:-results/bench}"
 tag=peer; [ "$device" != cpu ] && tag="peer-$device"
 isa_note=""
 if [ "${PEER_ISA:-}" = avx2 ]; then
-  export GOMLX_GO_SIMD_AVX512=false GODEBUG=cpu.avx512f=off DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
+  export GOMLX_GO_SIMD_AVX512=false GODEBUG=cpu.avx512f=off DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell
   tag="$tag-avx2"
-  isa_note="# restricted to AVX2 on this machine: GOMLX_GO_SIMD_AVX512=false GODEBUG=cpu.avx512f=off (Go), DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 (PyTorch)"
+  isa_note="# restricted to AVX2 on this machine: GOMLX_GO_SIMD_AVX512=false GODEBUG=cpu.avx512f=off (Go), DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell (PyTorch)"
 elif [ -n "${PEER_ISA:-}" ]; then
   echo "PEER_ISA=$PEER_ISA: expected avx2 (or unset for the machine's own)" >&2; exit 1
 fi
