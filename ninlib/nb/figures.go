@@ -81,8 +81,14 @@ func ShowErrorBars(name string) { showPerDataset(name, report.ErrorBars) }
 func ShowCost(name string) { showPerDataset(name, report.Cost) }
 
 // ShowBudget shows test error against the training budget (the budget
-// study's arms HEAD-e<epochs>).
-func ShowBudget(name string) { showPerDataset(name, report.Budget) }
+// study's arms HEAD-e<epochs>), then each budget arm's validation error
+// after each epoch.
+func ShowBudget(name string) {
+	showPerDataset(name, report.Budget)
+	showPerDataset(name, func(rows []*report.Row, experiment, dataset string) (plots.Figure, error) {
+		return report.BudgetCurves(rows, ResultsDir(), experiment, dataset)
+	})
+}
 
 // ShowProbeCurves shows a translation or input-size probe's curves.
 func ShowProbeCurves(name string) { showPerDataset(name, report.ProbeCurves) }
