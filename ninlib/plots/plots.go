@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -41,6 +42,9 @@ type Chart struct {
 	Title, XLabel, YLabel string
 	Series                []Series
 	Width, Height         vg.Length // default 7in x 4in, legend included
+	// LogX draws x on a log scale with a tick at each x value of the data
+	// (for budgets such as 1, 3, 8 and 20 epochs, evenly apart).
+	LogX bool
 }
 
 // Figure is a chart rendered both ways: SVG for trusted viewers and the
@@ -96,10 +100,42 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 			return nil, nil, err
 		}
 	}
+	p.Y.Tick.Marker = roundTicks{}
+	if c.LogX {
+		for _, s := range c.Series {
+			for _, x := range s.X {
+				if !(x > 0) {
+					return nil, nil, fmt.Errorf("series %q: x = %v on a log scale", s.Name, x)
+				}
+			}
+		}
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = valueTicks(c.Series)
+		p.X.Min, p.X.Max = p.X.Min/1.15, p.X.Max*1.15
+		return p, leg, nil
+	}
 	padX(p)
 	p.X.Tick.Marker = roundTicks{}
-	p.Y.Tick.Marker = roundTicks{}
 	return p, leg, nil
+}
+
+// valueTicks places a labelled tick at every x value of the series.
+type valueTicks []Series
+
+// Ticks returns the ticks of the series' x values in [lo, hi].
+func (v valueTicks) Ticks(lo, hi float64) []plot.Tick {
+	seen := map[float64]bool{}
+	var ticks []plot.Tick
+	for _, s := range v {
+		for _, x := range s.X {
+			if x >= lo && x <= hi && !seen[x] {
+				seen[x] = true
+				ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', 4, 64)})
+			}
+		}
+	}
+	sort.Slice(ticks, func(i, j int) bool { return ticks[i].Value < ticks[j].Value })
+	return ticks
 }
 
 // addSeries adds one series' line, points and error bars to p, and its

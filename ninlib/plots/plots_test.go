@@ -51,3 +51,33 @@ func TestBarsAndGrid(t *testing.T) {
 		t.Errorf("bottom of the colour scale %v, want dark blue", bottom)
 	}
 }
+
+// TestLogX: a log-scale x axis ticks every x value of the data, and
+// refuses a value it cannot place.
+func TestLogX(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		x       []float64
+		wantErr bool
+	}{
+		{"budgets", []float64{1, 3, 8, 20}, false},
+		{"a zero", []float64{0, 3}, true},
+	} {
+		c := Chart{Title: "t", Series: []Series{{Name: "a", X: tc.x, Y: make([]float64, len(tc.x))}}, LogX: true}
+		svg, err := c.SVG()
+		if tc.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "log scale") {
+				t.Errorf("%s: error %v, want one naming the log scale", tc.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, label := range []string{">1<", ">3<", ">8<", ">20<"} {
+			if !strings.Contains(string(svg), label) {
+				t.Errorf("%s: no tick labelled %s", tc.name, label)
+			}
+		}
+	}
+}

@@ -140,7 +140,7 @@ func Budget(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 		series = append(series, *byHead[h])
 	}
 	return plots.Chart{Title: fmt.Sprintf("%s on %s: test error against the training budget", experiment, dataset),
-		XLabel: "epochs on the full training split", YLabel: "test error % (mean ± std over seeds)", Series: series}.Figure()
+		XLabel: "epochs on the full training split (log scale)", YLabel: "test error % (mean ± std over seeds)", Series: series, LogX: true}.Figure()
 }
 
 // BudgetFigure is a figure of error against the training budget that the
