@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ninbench/nin/ninlib/bench"
 	"github.com/ninbench/nin/ninlib/repo"
 )
 
 // cmdBenchTable rewrites the README's peer table from a peer benchmark
-// record (by default the newest complete one in results/bench).
+// record (by default the newest complete one of each kind of CPU in
+// results/bench).
 func cmdBenchTable(args []string) error {
 	fs := flag.NewFlagSet("benchtable", flag.ExitOnError)
-	recordFlag := fs.String("record", "", "peer benchmark record (default: the newest complete one in results/bench)")
+	recordFlag := fs.String("record", "", "peer benchmark record (default: the newest complete one of each kind of CPU, AVX-512 and AVX2-only, in results/bench)")
 	readmeFlag := fs.String("readme", "", "Markdown file holding the table block (default: README.md of the checkout)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -23,12 +25,7 @@ func cmdBenchTable(args []string) error {
 	if err != nil {
 		return err
 	}
-	var rec *bench.Record
-	if *recordFlag != "" {
-		rec, err = bench.Read(*recordFlag)
-	} else {
-		rec, err = bench.Newest(filepath.Join(root, "results", "bench"))
-	}
+	recs, err := benchRecords(root, *recordFlag)
 	if err != nil {
 		return err
 	}
@@ -40,19 +37,45 @@ func cmdBenchTable(args []string) error {
 	if err != nil {
 		return err
 	}
-	rel := rec.Path // named relative to the checkout in the README
-	if abs, err := filepath.Abs(rec.Path); err == nil {
-		if r, err := filepath.Rel(root, abs); err == nil {
-			rel = r
-		}
+	var tables []string
+	for _, rec := range recs {
+		tables = append(tables, bench.Markdown(rec, relToRoot(root, rec.Path)))
 	}
-	out, err := bench.Replace(string(doc), bench.Markdown(rec, filepath.ToSlash(rel)))
+	out, err := bench.Replace(string(doc), strings.Join(tables, "\n"))
 	if err != nil {
 		return fmt.Errorf("%s: %w", readme, err)
 	}
 	if err := os.WriteFile(readme, []byte(out), 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("wrote the peer table of %s into %s\n", rel, readme)
+	for _, rec := range recs {
+		fmt.Printf("wrote the peer table of %s into %s\n", relToRoot(root, rec.Path), readme)
+	}
 	return nil
+}
+
+// benchRecords reads the record named by -record, or else the newest
+// complete record of each kind of CPU.
+func benchRecords(root, record string) ([]*bench.Record, error) {
+	if record != "" {
+		rec, err := bench.Read(record)
+		if err != nil {
+			return nil, err
+		}
+		return []*bench.Record{rec}, nil
+	}
+	return bench.NewestPerCPU(filepath.Join(root, "results", "bench"))
+}
+
+// relToRoot names path relative to the checkout, as the README does.
+func relToRoot(root, path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(rel)
 }

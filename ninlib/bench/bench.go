@@ -119,17 +119,76 @@ func parseRow(line string) (Row, error) {
 }
 
 // Newest returns the newest complete CPU record in dir (names sort by
-// time: peer-YYYYMMDDTHHMMSS.txt). GPU records (peer-cuda-…) are left out.
+// time: peer-YYYYMMDDTHHMMSS.txt). GPU records (peer-cuda-…) and the
+// records restricted to AVX2 on an AVX-512 machine (peer-avx2-…) are left
+// out.
 func Newest(dir string) (*Record, error) {
+	recs, err := complete(dir)
+	if err != nil {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+// NewestPerCPU returns the newest complete CPU record of each kind of CPU
+// (AVX-512 first, then AVX2-only), so that the README gives the speed on
+// both kinds of machine these runs meet. Records made before the SIMD
+// flags were recorded count only when no record names its kind.
+func NewestPerCPU(dir string) ([]*Record, error) {
+	recs, err := complete(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Record
+	for _, kind := range []string{AVX512, AVX2} {
+		for _, r := range recs {
+			if r.CPUKind() == kind {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, recs[0])
+	}
+	return out, nil
+}
+
+// complete reads the complete CPU records in dir, newest first.
+func complete(dir string) ([]*Record, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "peer-2*.txt"))
 	if err != nil {
 		return nil, err
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(names)))
+	var recs []*Record
 	for _, n := range names {
 		if r, err := Read(n); err == nil {
-			return r, nil
+			recs = append(recs, r)
 		}
 	}
-	return nil, fmt.Errorf("no complete peer benchmark record in %s; make one with ./scripts/peer-bench.sh", dir)
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("no complete peer benchmark record in %s; make one with ./scripts/peer-bench.sh", dir)
+	}
+	return recs, nil
+}
+
+// The kinds of CPU a record can name (Record.CPUKind).
+const (
+	AVX512 = "AVX-512"
+	AVX2   = "AVX2 only"
+)
+
+// CPUKind is AVX512 when the record's SIMD flags include avx512f, AVX2
+// when they do not, and "" for a record made before the flags were
+// recorded.
+func (r *Record) CPUKind() string {
+	switch {
+	case r.SIMD == "":
+		return ""
+	case strings.Contains(" "+r.SIMD+" ", " avx512f "):
+		return AVX512
+	default:
+		return AVX2
+	}
 }

@@ -111,3 +111,61 @@ func TestNewestSkipsIncompleteAndGPURecords(t *testing.T) {
 		t.Errorf("empty folder: %v", err)
 	}
 }
+
+func TestNewestPerCPU(t *testing.T) {
+	complete, err := os.ReadFile("testdata/peer-complete.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial, _ := os.ReadFile("testdata/peer-partial.txt")
+	withFlags := func(flags string) []byte { // the fixture as a record that names its CPU's flags
+		head, rest, _ := strings.Cut(string(complete), "\n")
+		return []byte(head + "\n# SIMD flags: " + flags + "\n" + rest)
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string][]byte
+		want  []string // record names, in order, and their kinds
+		kinds []string
+	}{
+		{"one of each kind, newest of each",
+			map[string][]byte{
+				"peer-20261101T100000.txt":      complete, // no flags recorded: superseded by both kinds
+				"peer-20261102T100000.txt":      withFlags("avx avx2 avx512f fma"),
+				"peer-20261103T100000.txt":      withFlags("avx avx2 fma"),
+				"peer-20261104T100000.txt":      withFlags("avx avx2 avx512bw avx512f fma"),
+				"peer-20261105T100000.txt":      partial,                           // unfinished: skipped
+				"peer-avx2-20261106T100000.txt": withFlags("avx avx2 avx512f fma"), // restricted: not a machine's own
+			},
+			[]string{"peer-20261104T100000.txt", "peer-20261103T100000.txt"},
+			[]string{AVX512, AVX2}},
+		{"only AVX-512",
+			map[string][]byte{"peer-20261102T100000.txt": withFlags("avx2 avx512f")},
+			[]string{"peer-20261102T100000.txt"}, []string{AVX512}},
+		{"flags never recorded: the newest",
+			map[string][]byte{"peer-20261101T100000.txt": complete, "peer-20261102T100000.txt": complete},
+			[]string{"peer-20261102T100000.txt"}, []string{""}},
+	} {
+		dir := t.TempDir()
+		for name, data := range tc.files {
+			if err := os.WriteFile(dir+"/"+name, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		recs, err := NewestPerCPU(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got, kinds []string
+		for _, r := range recs {
+			got = append(got, r.Path[len(dir)+1:])
+			kinds = append(kinds, r.CPUKind())
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") || strings.Join(kinds, ",") != strings.Join(tc.kinds, ",") {
+			t.Errorf("%s: got %v %q, want %v %q", tc.name, got, kinds, tc.want, tc.kinds)
+		}
+	}
+	if _, err := NewestPerCPU(t.TempDir()); err == nil || !strings.Contains(err.Error(), "peer-bench.sh") {
+		t.Errorf("empty folder: %v", err)
+	}
+}

@@ -45,6 +45,8 @@ type Chart struct {
 	// LogX draws x on a log scale with a tick at each x value of the data
 	// (for budgets such as 1, 3, 8 and 20 epochs, evenly apart).
 	LogX bool
+	// WholeX puts x ticks on whole numbers only (epochs), never between.
+	WholeX bool
 }
 
 // Figure is a chart rendered both ways: SVG for trusted viewers and the
@@ -115,7 +117,7 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 		return p, leg, nil
 	}
 	padX(p)
-	p.X.Tick.Marker = roundTicks{}
+	p.X.Tick.Marker = roundTicks{whole: c.WholeX}
 	return p, leg, nil
 }
 
@@ -293,11 +295,12 @@ func legendWidth(leg *legend) vg.Length {
 }
 
 // roundTicks places ticks at multiples of 1, 2 or 5 times a power of ten
-// (about five of them), labelled with no more decimals than they need.
-type roundTicks struct{}
+// (about five of them), labelled with no more decimals than they need;
+// with whole set, only at whole numbers.
+type roundTicks struct{ whole bool }
 
 // Ticks returns the ticks of [lo, hi].
-func (roundTicks) Ticks(lo, hi float64) []plot.Tick {
+func (r roundTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
 		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
 	}
@@ -310,11 +313,15 @@ func (roundTicks) Ticks(lo, hi float64) []plot.Tick {
 			break
 		}
 	}
+	if r.whole {
+		step = math.Max(step, 1)
+	}
 	decimals := max(0, -int(math.Floor(math.Log10(step))))
+	minor := !r.whole || math.Mod(step, 2) == 0 // a minor tick halfway, if that is whole
 	var ticks []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
 		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v+0, 'f', decimals, 64)})
-		for m := v + step/2; m < hi && m < v+step; m += step {
+		for m := v + step/2; minor && m < hi && m < v+step; m += step {
 			ticks = append(ticks, plot.Tick{Value: m}) // a minor tick
 		}
 	}

@@ -81,3 +81,30 @@ func TestLogX(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundTicks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		ticks  roundTicks
+		lo, hi float64
+		want   string // every tick, labelled ones as their label, minor ones as "."
+	}{
+		{"3 epochs: half steps", roundTicks{}, 0.9, 3.1, "1.0 . 1.5 . 2.0 . 2.5 . 3.0"},
+		{"3 epochs, whole", roundTicks{whole: true}, 0.9, 3.1, "1 2 3"},
+		{"20 epochs, whole", roundTicks{whole: true}, 0, 20, "0 5 10 15 20"},
+		{"40 epochs, whole", roundTicks{whole: true}, 0, 40, "0 . 10 . 20 . 30 . 40"},
+		{"error %", roundTicks{}, 0, 10, "0 . 2 . 4 . 6 . 8 . 10"},
+	} {
+		var got []string
+		for _, tk := range tc.ticks.Ticks(tc.lo, tc.hi) {
+			if tk.Label == "" {
+				got = append(got, ".")
+			} else {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: ticks %q, want %q", tc.name, strings.Join(got, " "), tc.want)
+		}
+	}
+}

@@ -115,6 +115,15 @@ func Cost(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 // Budget plots test error (mean ± std over seeds) against the training
 // budget in epochs, one line per head, from arms named HEAD-e<epochs>.
 func Budget(rows []*Row, experiment, dataset string) (plots.Figure, error) {
+	c, err := budgetChart(rows, experiment, dataset)
+	if err != nil {
+		return plots.Figure{}, err
+	}
+	return c.Figure()
+}
+
+// budgetChart is Budget's chart, before rendering.
+func budgetChart(rows []*Row, experiment, dataset string) (plots.Chart, error) {
 	byHead := map[string]*plots.Series{}
 	var heads []string
 	for _, r := range rows {
@@ -133,14 +142,14 @@ func Budget(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 		s.X, s.Y, s.YErr = append(s.X, float64(e)), append(s.Y, r.TestErr.Mean), append(s.YErr, r.TestErr.Std)
 	}
 	if len(heads) == 0 {
-		return plots.Figure{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
+		return plots.Chart{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
 	}
 	var series []plots.Series
 	for _, h := range heads {
 		series = append(series, *byHead[h])
 	}
 	return plots.Chart{Title: fmt.Sprintf("%s on %s: test error against the training budget", experiment, dataset),
-		XLabel: "epochs on the full training split (log scale)", YLabel: "test error % (mean ± std over seeds)", Series: series, LogX: true}.Figure()
+		XLabel: "epochs on the full training split (log scale)", YLabel: "test error % (mean ± std over seeds)", Series: series, LogX: true}, nil
 }
 
 // BudgetFigure is a figure of error against the training budget that the
@@ -180,6 +189,15 @@ func BudgetFigures(rows []*Row) []BudgetFigure {
 // can be read against the longer budgets' plateaus: one line per arm,
 // coloured by head.
 func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Figure, error) {
+	c, err := budgetCurvesChart(rows, resultsDir, experiment, dataset)
+	if err != nil {
+		return plots.Figure{}, err
+	}
+	return c.Figure()
+}
+
+// budgetCurvesChart is BudgetCurves' chart, before rendering.
+func budgetCurvesChart(rows []*Row, resultsDir, experiment, dataset string) (plots.Chart, error) {
 	var series []plots.Series
 	for _, r := range rows {
 		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !budgetSuffix.MatchString(r.Arm) {
@@ -207,10 +225,10 @@ func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Fi
 		series = append(series, s)
 	}
 	if len(series) == 0 {
-		return plots.Figure{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
+		return plots.Chart{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
 	}
 	return plots.Chart{Title: fmt.Sprintf("%s on %s: validation error after each epoch (mean over seeds)", experiment, dataset),
-		XLabel: "epoch", YLabel: "validation error %", Series: series}.Figure()
+		XLabel: "epoch", YLabel: "validation error %", Series: series, WholeX: true}, nil
 }
 
 // ProbeCurves draws the probe curves (error against shift or size) of

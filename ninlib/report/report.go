@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/ninbench/nin/ninlib/plan"
+	"github.com/ninbench/nin/ninlib/plots"
 	"github.com/ninbench/nin/ninlib/runs"
 )
 
@@ -101,15 +102,19 @@ func Regenerate(resultsDir, experimentsDir, extra string) error {
 // sections show (BudgetFigures).
 func writeBudgetFigures(resultsDir string, rows []*Row) error {
 	for _, f := range BudgetFigures(rows) {
-		fig, err := Budget(rows, f.Experiment, f.Dataset)
+		budget, err := budgetChart(rows, f.Experiment, f.Dataset)
 		if err != nil {
 			return err
 		}
-		curves, err := BudgetCurves(rows, resultsDir, f.Experiment, f.Dataset)
+		curves, err := budgetCurvesChart(rows, resultsDir, f.Experiment, f.Dataset)
 		if err != nil {
 			return err
 		}
-		for path, svg := range map[string][]byte{f.Path: fig.SVG, f.CurvesPath: curves.SVG} {
+		for path, c := range map[string]plots.Chart{f.Path: budget, f.CurvesPath: curves} {
+			svg, err := c.SVG()
+			if err != nil {
+				return err
+			}
 			path = filepath.Join(resultsDir, filepath.FromSlash(path))
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				return err

@@ -53,5 +53,5 @@ func learningChart(title string, curves []Curve) (plots.Chart, error) {
 	if len(series) == 0 {
 		return plots.Chart{}, fmt.Errorf("%s: no runs to draw", title)
 	}
-	return plots.Chart{Title: title, XLabel: "epoch", YLabel: "accuracy", Series: series}, nil
+	return plots.Chart{Title: title, XLabel: "epoch", YLabel: "accuracy", Series: series, WholeX: true}, nil
 }
