@@ -30,8 +30,10 @@ func addSlurmFlags(fs *flag.FlagSet) *slurmFlags {
 	fs.StringVar(&f.o.Mem, "mem", "", "memory per run (--mem), e.g. 8G")
 	fs.StringVar(&f.o.GRES, "gres", "", "generic resources per run (--gres), e.g. gpu:1 (with -backend xla:cuda)")
 	fs.StringVar(&f.o.Account, "account", "", "account to charge (--account)")
+	fs.StringVar(&f.o.QOS, "qos", "", "quality of service (--qos)")
+	fs.StringVar(&f.o.Constraint, "constraint", "", "node features required (--constraint), e.g. avx512")
 	fs.Var((*linesFlag)(&f.o.Lines), "sbatch", `an extra #SBATCH line, e.g. "--qos=high" (repeatable)`)
-	f.site = fs.String("site", "", "a file of the site's defaults: partition/time/cpus/mem/gres/account = …, sbatch = … (flags win)")
+	f.site = fs.String("site", "", "a file of the site's defaults: partition/time/cpus/mem/gres/account/qos/constraint = …, sbatch = … (flags win)")
 	f.dry = fs.Bool("dry-run", false, "print the batch scripts and submit nothing")
 	return f
 }

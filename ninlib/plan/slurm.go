@@ -94,12 +94,19 @@ type SlurmOptions struct {
 	Mem       string // --mem, e.g. 8G
 	GRES      string // --gres, e.g. gpu:1
 	Account   string // --account
-	// Lines are extra "#SBATCH" lines, e.g. "--qos=high".
+	// QOS is --qos, the quality of service (priority, limits), e.g. high.
+	QOS string
+	// Constraint is --constraint, the node features required, e.g.
+	// avx512: GoMLX's kernels differ between AVX-512 and AVX2-only CPUs,
+	// so a timing study wants one kind.
+	Constraint string
+	// Lines are extra "#SBATCH" lines, e.g. "--exclusive".
 	Lines []string
 }
 
 // SetSite applies a site's defaults from a file of "key = value" lines
-// (partition, time, cpus, mem, gres, account; sbatch = an extra line,
+// (partition, time, cpus, mem, gres, account, qos, constraint; sbatch =
+// an extra line,
 // repeatable), leaving what o already names.
 func (o *SlurmOptions) SetSite(path string) error {
 	b, err := os.ReadFile(path)
@@ -129,7 +136,7 @@ func (o *SlurmOptions) SetSite(path string) error {
 }
 
 func (o *SlurmOptions) setSite(k, v string) error {
-	str := map[string]*string{"partition": &o.Partition, "time": &o.Time, "mem": &o.Mem, "gres": &o.GRES, "account": &o.Account}
+	str := map[string]*string{"partition": &o.Partition, "time": &o.Time, "mem": &o.Mem, "gres": &o.GRES, "account": &o.Account, "qos": &o.QOS, "constraint": &o.Constraint}
 	switch {
 	case str[k] != nil:
 		if *str[k] == "" {
@@ -146,7 +153,7 @@ func (o *SlurmOptions) setSite(k, v string) error {
 	case k == "sbatch":
 		o.Lines = append(o.Lines, v)
 	default:
-		return fmt.Errorf("unknown key %q: expected partition, time, cpus, mem, gres, account or sbatch", k)
+		return fmt.Errorf("unknown key %q: expected partition, time, cpus, mem, gres, account, qos, constraint or sbatch", k)
 	}
 	return nil
 }
@@ -167,6 +174,8 @@ func (o SlurmOptions) directives() []string {
 	add("--mem", o.Mem)
 	add("--gres", o.GRES)
 	add("--account", o.Account)
+	add("--qos", o.QOS)
+	add("--constraint", o.Constraint)
 	return append(d, o.Lines...)
 }
 

@@ -15,7 +15,7 @@ import (
 // reviewed one in testdata (regenerate it with -update).
 func TestBatchScript(t *testing.T) {
 	tasks := []plan.Task{{Index: 0, Arm: "nin", Dataset: "mnist", Seed: 1}, {Index: 1, Arm: "nin-fc", Dataset: "mnist", Seed: 2}}
-	o := plan.SlurmOptions{Partition: "gpu", Time: "2:00:00", CPUs: 4, Mem: "8G", GRES: "gpu:1", Account: "lab", Lines: []string{"--qos=high"}}
+	o := plan.SlurmOptions{Partition: "gpu", Time: "2:00:00", CPUs: 4, Mem: "8G", GRES: "gpu:1", Account: "lab", QOS: "high", Constraint: "avx512", Lines: []string{"--exclusive"}}
 	got := plan.BatchScript("gap-vs-fc", "/shared/results/slurm/bin/experiments-x", "/home/me/nin", "/shared/results/slurm", tasks,
 		[]string{"-results", "/shared/results", "-set", "epochs=2;lr=0.01", "-backend", "xla:cuda"}, o)
 	golden := filepath.Join("testdata", "gap-vs-fc.sbatch")
@@ -36,12 +36,12 @@ func TestBatchScript(t *testing.T) {
 func TestSiteFile(t *testing.T) {
 	dir := t.TempDir()
 	site := filepath.Join(dir, "site.conf")
-	os.WriteFile(site, []byte("partition = cpu  # comment\ntime = 4:00:00\ncpus = 2\nsbatch = --qos=low\nsbatch = --nice=10\n"), 0o644)
-	o := plan.SlurmOptions{Partition: "gpu"}
+	os.WriteFile(site, []byte("partition = cpu  # comment\ntime = 4:00:00\ncpus = 2\nqos = low\nconstraint = avx2\nsbatch = --exclusive\nsbatch = --nice=10\n"), 0o644)
+	o := plan.SlurmOptions{Partition: "gpu", QOS: "high"}
 	if err := o.SetSite(site); err != nil {
 		t.Fatal(err)
 	}
-	if o.Partition != "gpu" || o.Time != "4:00:00" || o.CPUs != 2 || len(o.Lines) != 2 {
+	if o.Partition != "gpu" || o.Time != "4:00:00" || o.CPUs != 2 || o.QOS != "high" || o.Constraint != "avx2" || len(o.Lines) != 2 {
 		t.Errorf("site applied: %+v", o)
 	}
 	for _, bad := range []string{"partition = a\npartition = b\n", "cpus = many\n", "queue = x\n", "time\n"} {
