@@ -71,7 +71,7 @@ func AccountAt(o Spec, h, w int) (*Accounting, error) {
 			macs = int64(c * l.Out)
 			c = l.Out
 		}
-		if o.BatchNorm && (l.Kind == KindConv || l.Kind == KindPointwise) {
+		if l.Norm {
 			params += 2 * int64(l.Out) // scale and offset (running averages are not parameters)
 		}
 		s.Layers = append(s.Layers, LayerCost{Name: l.Name, Kind: string(l.Kind), Shape: [3]int{h, w, c}, Params: params, MACs: macs})

@@ -42,6 +42,13 @@ type Layer struct {
 	Stride int  // pools
 	Out    int  // output channels / units
 	ReLU   bool // ReLU after the layer
+	// Norm is batch norm after the layer, before its ReLU: Spec.BatchNorm
+	// on every convolution except the class maps that GAP averages into
+	// the logits (normalized class maps keep every logit within a few
+	// units of the others, so the softmax cannot grow confident: on MNIST
+	// one epoch ended at 36% validation accuracy, against 96% without
+	// batch norm).
+	Norm bool
 }
 
 // Arch is the expanded layer list of a variant for given Spec.
@@ -219,6 +226,10 @@ func (o Spec) Arch() (*Arch, error) {
 	a := &Arch{Variant: o.Variant, Layers: v.build(o, w)}
 	if v.head == "gap" {
 		a.Maps = a.Layers[len(a.Layers)-2].Name
+	}
+	for i, l := range a.Layers {
+		conv := l.Kind == KindConv || l.Kind == KindPointwise
+		a.Layers[i].Norm = o.BatchNorm && conv && l.Name != a.Maps
 	}
 	return a, nil
 }

@@ -35,8 +35,8 @@ type Ops interface {
 	Channels(x *Node) int
 	// Conv is a k x k "same" convolution, stride 1 (k from kernel [k, k,
 	// C, N]; 1 for the 1x1 layers of an mlpconv block), plus bias,
-	// optionally followed by ReLU.
-	Conv(scope *model.Scope, x, kernel, bias *Node, relu bool) *Node
+	// optionally followed by batch norm (norm) and ReLU.
+	Conv(scope *model.Scope, x, kernel, bias *Node, norm, relu bool) *Node
 	// Pool is a k x k, stride-s max (or average) pool in Caffe's ceil mode.
 	Pool(x *Node, max bool, k, stride int) *Node
 	// Dropout drops activations at rate in training.
@@ -117,7 +117,7 @@ func forward(scope *model.Scope, images *Node, o Spec, a *Arch, ops Ops, shared 
 		switch l.Kind {
 		case KindConv, KindPointwise:
 			kernel, bias := convVars(ls, x.Graph(), max(l.K, 1), ops.Channels(x), l.Out)
-			x = ops.Conv(ls, x, kernel, bias, l.ReLU)
+			x = ops.Conv(ls, x, kernel, bias, l.Norm, l.ReLU)
 		case KindMaxPool, KindAvgPool:
 			x = ops.Pool(x, l.Kind == KindMaxPool, l.K, l.Stride)
 		case KindDropout:
@@ -183,9 +183,9 @@ func opsFor(impl string, o Spec) Ops {
 	case "planes":
 		return &gofast.Planes{}
 	case "patches":
-		return gofast.Patches{BatchNorm: o.BatchNorm}
+		return gofast.Patches{}
 	}
-	return Reference{BatchNorm: o.BatchNorm}
+	return Reference{}
 }
 
 // Formulation is the convolution formulation that o uses on backend b

@@ -3,6 +3,7 @@ package nin
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -381,6 +382,51 @@ func TestAutoFormulation(t *testing.T) {
 		tc.mut(&o)
 		if got := Formulation(o, tc.backend); got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestBatchNormSkipsTheClassMaps: with batch norm, every convolution is
+// normalized except the class maps that GAP averages into the logits
+// (normalized, they would hold the logits together); an FC head's body is
+// normalized throughout.
+func TestBatchNormSkipsTheClassMaps(t *testing.T) {
+	for _, tc := range []struct {
+		variant   string
+		unnormed  string // the one convolution without batch norm ("" for none)
+		convCount int
+	}{
+		{"nin", "b3_mlp2", 9},
+		{"conv-gap", "b3_conv3x3", 3},
+		{"nin-bottleneck", "b3_mlp2", 11},
+		{"nin-fc", "", 8},
+		{"conv-fc", "", 3},
+	} {
+		o := tiny(tc.variant)
+		o.BatchNorm = true
+		a, err := o.Arch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var convs int
+		for _, l := range a.Layers {
+			if l.Kind != KindConv && l.Kind != KindPointwise {
+				if l.Norm {
+					t.Errorf("%s: %s (%s) normalized", tc.variant, l.Name, l.Kind)
+				}
+				continue
+			}
+			convs++
+			if want := l.Name != tc.unnormed; l.Norm != want {
+				t.Errorf("%s: %s normalized %v, want %v", tc.variant, l.Name, l.Norm, want)
+			}
+		}
+		if convs != tc.convCount {
+			t.Errorf("%s: %d convolutions, want %d", tc.variant, convs, tc.convCount)
+		}
+		o.BatchNorm = false
+		if a, _ := o.Arch(); slices.ContainsFunc(a.Layers, func(l Layer) bool { return l.Norm }) {
+			t.Errorf("%s: a layer normalized without batch_norm", tc.variant)
 		}
 	}
 }

@@ -31,8 +31,9 @@ type Spec struct {
 	// InitStd is the standard deviation of the "gauss" initialization; the
 	// released model uses 0.05.
 	InitStd float64 `json:"init_std"`
-	// BatchNorm adds batch normalization after every conv before its ReLU;
-	// off by default to stay faithful to the paper.
+	// BatchNorm adds batch normalization after every conv before its ReLU,
+	// except the class maps of a GAP head (Layer.Norm); off by default to
+	// stay faithful to the paper.
 	BatchNorm bool `json:"batch_norm"`
 	// Pool2 is the kind of block 2's pool: "avg" as in the Caffe model zoo
 	// release, or "max" as in the author's cuda-convnet config.

@@ -4,18 +4,16 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
-	"github.com/gomlx/gomlx/ml/layers/norm"
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ninbench/nin/ninlib/nin/internal/caffe"
+	"github.com/ninbench/nin/ninlib/nin/internal/gofast"
 )
 
 // Reference computes NIN's layers with GoMLX's own ops, on activations
 // [B, H, W, C], as the paper describes them: the formulation a reader can
 // check against the paper, and the one XLA backends use.
 type Reference struct {
-	// BatchNorm normalizes each convolution's output before its ReLU.
-	BatchNorm bool
 }
 
 // In returns the images as they are.
@@ -30,12 +28,12 @@ func (Reference) Maps(x *Node) *Node { return x }
 // Conv is a k x k "same" convolution with stride 1 (a 1x1 one is the
 // per-pixel MLP layer of an mlpconv block), plus bias, then batch norm and
 // ReLU as asked.
-func (r Reference) Conv(scope *model.Scope, x, kernel, bias *Node, relu bool) *Node {
+func (Reference) Conv(scope *model.Scope, x, kernel, bias *Node, bn, relu bool) *Node {
 	out := kernel.Shape().Dimensions[3]
 	y := Convolve(x, kernel).PadSame().Done()
 	y = Add(y, Reshape(bias, 1, 1, 1, out))
-	if r.BatchNorm {
-		y = norm.BatchNorm(scope.In("batch_norm"), y, -1).UseBackendInference(false).Done()
+	if bn {
+		y = gofast.BatchNorm(scope, y)
 	}
 	if relu {
 		y = activation.Relu(y)

@@ -14,16 +14,12 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
-	"github.com/gomlx/gomlx/ml/layers/norm"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/nn"
 )
 
 // Patches is the channels-last formulation: activations [B, H, W, C].
-type Patches struct {
-	// BatchNorm normalizes each convolution's output before its ReLU.
-	BatchNorm bool
-}
+type Patches struct{}
 
 // In returns the images as they are.
 func (Patches) In(images *Node) *Node { return images }
@@ -37,10 +33,10 @@ func (Patches) Maps(x *Node) *Node { return x }
 // Conv is a k x k "same" convolution, stride 1 (k from kernel [k, k, C,
 // N]): the patches of x (x itself for k = 1) times the kernel as one
 // matmul, plus bias, then batch norm and ReLU as asked.
-func (p Patches) Conv(scope *model.Scope, x, kernel, bias *Node, relu bool) *Node {
+func (Patches) Conv(scope *model.Scope, x, kernel, bias *Node, bn, relu bool) *Node {
 	d := kernel.Shape().Dimensions
 	k, in, out := d[0], d[2], d[3]
-	return denseAct(scope, ExtractPatches(x, k), Reshape(kernel, k*k*in, out), bias, relu, p.BatchNorm)
+	return denseAct(scope, ExtractPatches(x, k), Reshape(kernel, k*k*in, out), bias, relu, bn)
 }
 
 // Pool is the ceil-mode pool as strided slices (SlicePool).
@@ -67,8 +63,7 @@ func denseAct(scope *model.Scope, x, w, b *Node, relu, bn bool) *Node {
 		}
 		return nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput)
 	}
-	y := nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput)
-	y = norm.BatchNorm(scope.In("batch_norm"), y, -1).UseBackendInference(false).Done()
+	y := BatchNorm(scope, nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput))
 	if relu {
 		y = activation.Relu(y)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // Planes is the formulation that trains fastest on the Go backend.
@@ -78,8 +79,12 @@ func (p *Planes) Maps(x *Node) *Node {
 
 // Conv is a k x k "same" convolution (k from kernel [k, k, C, N]; 1 for the
 // 1x1 layers), stride 1, with bias and optional ReLU, as one batched
-// matmul over the chunks.
-func (p *Planes) Conv(_ *model.Scope, x, kernel, bias *Node, relu bool) *Node {
+// matmul over the chunks. Batch norm is not supported (Spec.Validate
+// refuses it with planes).
+func (p *Planes) Conv(_ *model.Scope, x, kernel, bias *Node, bn, relu bool) *Node {
+	if bn {
+		exceptions.Panicf("the planes formulation does not support batch norm; use conv_impl=patches or auto")
+	}
 	k := kernel.Shape().Dimensions[0]
 	y := chunkMatMul(planesWeights(kernel, bias), p.patches(x, k))
 	if relu {
