@@ -192,8 +192,12 @@ func opsFor(impl string, o Spec) Ops {
 // (o.ConvImpl resolved): planes, patches or native.
 //
 // For "auto": native (GoMLX's own ops) off the Go backend; on it planes,
-// or patches with batch norm (which normalizes channels-last
-// activations). Measured on 2 cores (BenchmarkTrainStep and
+// or patches with batch norm: planes can normalize its channel planes
+// too, but trained the digit NIN width 1/2 with batch norm at 73-84
+// img/s against 196-249 for patches (batch 32, 3 alternating rounds on a
+// quiet AVX2-only EPYC, 2026-12-02): GoMLX's batch norm reduces over the
+// planes' outer and inner axes around the channel axis, and the ones
+// plane is sliced off and put back. Measured on 2 cores (BenchmarkTrainStep and
 // BenchmarkInference, alternating rounds on a quiet machine, 2026-12-02):
 // planes trained the digit NIN at width 1/2 30% faster than patches
 // (478-510 against 340-387 img/s at batch 32 and 128) and the full digit

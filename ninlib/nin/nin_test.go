@@ -88,7 +88,6 @@ func TestUnknownVariantAndBadOptions(t *testing.T) {
 		{func(o *Spec) { o.Bottleneck = 2 }, "bottleneck"},
 		{func(o *Spec) { o.InputH = 4 }, "input"},
 		{func(o *Spec) { o.ConvImpl = "fft" }, "conv_impl"},
-		{func(o *Spec) { o.ConvImpl, o.BatchNorm = "planes", true }, "conv_impl"},
 	} {
 		o := Defaults()
 		tc.mut(&o)
@@ -294,10 +293,37 @@ func TestFormulationsAgreeWithGradients(t *testing.T) {
 	}
 }
 
+// TestFormulationsAgreeWithBatchNorm: in training, where batch norm uses
+// the batch's statistics and its gradient runs through them, the three
+// formulations agree on every variant's outputs and gradients (dropout
+// off: its masks are drawn per formulation's layout).
+func TestFormulationsAgreeWithBatchNorm(t *testing.T) {
+	b := goBackend(t)
+	for _, v := range Variants() {
+		store := model.NewStore()
+		x := randomImages(4, 12, 12, 3, 5) // even: planes cuts it into 2 chunks
+		o := tiny(v)
+		o.BatchNorm, o.Dropout, o.Init = true, 0, "he"
+		got := map[string]map[string][]float32{}
+		for _, impl := range []string{"native", "patches", "planes"} {
+			o.ConvImpl = impl
+			got[impl] = outputsAndGradientsIn(t, b, store, o, x, true)
+		}
+		compareOutputs(t, v+" batch norm: native vs patches", got["native"], got["patches"])
+		compareOutputs(t, v+" batch norm: native vs planes", got["native"], got["planes"])
+	}
+}
+
 // outputsAndGradients runs o on x with the variables of store and returns
 // the logits, the maps (GAP heads) and the gradient of a weighted sum of
 // the logits with respect to every trainable variable, by name.
 func outputsAndGradients(t *testing.T, b compute.Backend, store *model.Store, o Spec, x *tensors.Tensor) map[string][]float32 {
+	t.Helper()
+	return outputsAndGradientsIn(t, b, store, o, x, false)
+}
+
+// outputsAndGradientsIn is outputsAndGradients in training mode or not.
+func outputsAndGradientsIn(t *testing.T, b compute.Backend, store *model.Store, o Spec, x *tensors.Tensor, training bool) map[string][]float32 {
 	t.Helper()
 	a, err := o.Arch()
 	if err != nil {
@@ -305,6 +331,7 @@ func outputsAndGradients(t *testing.T, b compute.Backend, store *model.Store, o 
 	}
 	var names []string
 	exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+		scope.SetTraining(x.Graph(), training)
 		out := Forward(scope.In("model"), x, o, a)
 		wts := AddScalar(Sin(ConvertDType(Iota(x.Graph(), out.Logits.Shape(), 1), out.Logits.DType())), 1.5)
 		loss := ReduceAllSum(Mul(out.Logits, wts))

@@ -112,11 +112,7 @@ func (o Spec) Validate() error {
 		bad("split", "%d, expected 0 (auto), 1 (never) or up to 64 parts", o.Split)
 	}
 	switch o.ConvImpl {
-	case "auto", "patches", "native":
-	case "planes":
-		if o.BatchNorm {
-			bad("conv_impl", "planes does not support batch_norm; use auto or patches")
-		}
+	case "auto", "planes", "patches", "native":
 	default:
 		bad("conv_impl", "%q, expected auto, planes, patches or native", o.ConvImpl)
 	}

@@ -33,7 +33,7 @@ func (Reference) Conv(scope *model.Scope, x, kernel, bias *Node, bn, relu bool) 
 	y := Convolve(x, kernel).PadSame().Done()
 	y = Add(y, Reshape(bias, 1, 1, 1, out))
 	if bn {
-		y = gofast.BatchNorm(scope, y)
+		y = gofast.BatchNorm(scope, y, -1)
 	}
 	if relu {
 		y = activation.Relu(y)

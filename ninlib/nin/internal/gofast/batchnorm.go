@@ -11,7 +11,8 @@ import (
 // that the gradient correction below uses the same one).
 const bnEpsilon = 1e-3
 
-// BatchNorm normalizes y over every axis but the last, before a ReLU,
+// BatchNorm normalizes y per channel (featureAxis: -1 for channels-last
+// activations, 1 for the planes) over every other axis, before a ReLU,
 // with GoMLX's batch norm (its scale and offset, moving averages, the
 // trainer's averages update and the inference path), plus in training the
 // part of the gradient that GoMLX's leaves out.
@@ -26,9 +27,9 @@ const bnEpsilon = 1e-3
 // batch norm). The correction added here is zero in value (a − a with
 // the gradient stopped on one side, exact in floating point) and carries
 // exactly the two missing terms as its gradient.
-func BatchNorm(scope *model.Scope, y *Node) *Node {
+func BatchNorm(scope *model.Scope, y *Node, featureAxis int) *Node {
 	s := scope.In("batch_norm")
-	out := norm.BatchNorm(s, y, -1).Epsilon(bnEpsilon).UseBackendInference(false).Done()
+	out := norm.BatchNorm(s, y, featureAxis).Epsilon(bnEpsilon).UseBackendInference(false).Done()
 	g := y.Graph()
 	if !s.IsTraining(g) || model.GetGraphParamOr(s, g, train.BatchNormalizationUpdatePhase, -1) >= 0 {
 		return out
@@ -37,9 +38,12 @@ func BatchNorm(scope *model.Scope, y *Node) *Node {
 	if gamma == nil {
 		return out // batch norm without a scale: nothing to correct with
 	}
-	axes := make([]int, y.Rank()-1)
-	for i := range axes {
-		axes[i] = i
+	feature := MustAdjustAxis(featureAxis, y)
+	var axes []int
+	for i := range y.Rank() {
+		if i != feature {
+			axes = append(axes, i)
+		}
 	}
 	mean := ReduceAndKeep(y, ReduceMean, axes...)
 	centered := Sub(y, StopGradient(mean))

@@ -53,7 +53,7 @@ func TestBatchNormGradient(t *testing.T) {
 		return tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
 	}
 	wantY, wantG := run(func(_ *model.Scope, y *Node) *Node { return full(y) })
-	gotY, gotG := run(BatchNorm)
+	gotY, gotG := run(func(scope *model.Scope, y *Node) *Node { return BatchNorm(scope, y, -1) })
 	_, rawG := run(stopped)
 	maxDiff := func(a, b []float32) (d float64) {
 		for i := range a {

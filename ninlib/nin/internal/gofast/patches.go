@@ -63,7 +63,7 @@ func denseAct(scope *model.Scope, x, w, b *Node, relu, bn bool) *Node {
 		}
 		return nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput)
 	}
-	y := BatchNorm(scope, nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput))
+	y := BatchNorm(scope, nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput), -1)
 	if relu {
 		y = activation.Relu(y)
 	}

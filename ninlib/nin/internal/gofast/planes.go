@@ -8,7 +8,6 @@ import (
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // Planes is the formulation that trains fastest on the Go backend.
@@ -79,18 +78,27 @@ func (p *Planes) Maps(x *Node) *Node {
 
 // Conv is a k x k "same" convolution (k from kernel [k, k, C, N]; 1 for the
 // 1x1 layers), stride 1, with bias and optional ReLU, as one batched
-// matmul over the chunks. Batch norm is not supported (Spec.Validate
-// refuses it with planes).
-func (p *Planes) Conv(_ *model.Scope, x, kernel, bias *Node, bn, relu bool) *Node {
-	if bn {
-		exceptions.Panicf("the planes formulation does not support batch norm; use conv_impl=patches or auto")
-	}
+// matmul over the chunks. Batch norm (bn) normalizes each channel's
+// planes over every chunk and pixel, and leaves the ones plane alone.
+func (p *Planes) Conv(scope *model.Scope, x, kernel, bias *Node, bn, relu bool) *Node {
 	k := kernel.Shape().Dimensions[0]
 	y := chunkMatMul(planesWeights(kernel, bias), p.patches(x, k))
+	if bn {
+		y = p.batchNorm(scope, y)
+	}
 	if relu {
 		y = activation.Relu(y)
 	}
 	return y
+}
+
+// batchNorm is BatchNorm over the channel planes of y [S, N+1, M] (axis
+// 1), with the ones plane set aside and put back: normalized, it would
+// become the offset's 0 and take the next layer's biases with it.
+func (p *Planes) batchNorm(scope *model.Scope, y *Node) *Node {
+	d := y.Shape().Dimensions
+	maps := BatchNorm(scope, Slice(y, AxisRange(), AxisRange(0, d[1]-1), AxisRange()), 1)
+	return Concatenate([]*Node{maps, Ones(y.Graph(), shapes.Make(y.DType(), d[0], 1, d[2]))}, 1)
 }
 
 // chunkMatMul is y[s] = w @ x[s] for w [N, K] and x [S, K, P], as one
