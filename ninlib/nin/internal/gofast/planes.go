@@ -41,8 +41,8 @@ import (
 // the separate op's pass.
 //
 // A Planes tracks the spatial shape of the batch as pools shrink it; use a
-// new one for each forward pass. It does not support batch norm (which
-// normalizes channels-last activations).
+// new one for each forward pass. Batch norm works (Conv), but trains
+// slower here than with patches, so auto picks patches for it.
 type Planes struct{ s, g, h, w int }
 
 // planesChunks is how many chunks a batch is cut into (when it divides
