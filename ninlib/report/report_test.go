@@ -303,3 +303,42 @@ func TestBudgetFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestBest: per dataset, the lowest mean over at least 3 seeds, from its
+// own experiment (shared rows and probes do not count).
+func TestBest(t *testing.T) {
+	row := func(exp, arm, ds string, mean float64, n int) *Row {
+		return &Row{Experiment: exp, Arm: arm, Dataset: ds, TestErr: stats.Stat{Mean: mean, Std: 0.1, N: n}, Budget: "b", WallMean: 840, Params: 1000, Command: "cmd " + arm}
+	}
+	probe := row("translation", "nin", "mnist", 0.1, 3)
+	probe.Probe = []runs.ProbeResult{{}}
+	for _, tc := range []struct {
+		name string
+		rows []*Row
+		want []string // "dataset arm"
+	}{
+		{"lowest mean per dataset", []*Row{
+			row("budget", "nin-e8", "mnist", 0.67, 3), row("budget", "nin-fc-e8", "mnist", 0.58, 3),
+			row("budget", "nin-fc-e3", "fashion-mnist", 10.6, 3), row("budget", "nin-fc-e8", "fashion-mnist", 8.8, 3),
+		}, []string{"mnist nin-fc-e8", "fashion-mnist nin-fc-e8"}},
+		{"fewer than 3 seeds do not count", []*Row{
+			row("budget", "nin-fc-e8", "fashion-mnist", 8.8, 2), row("budget", "nin-fc-e3", "fashion-mnist", 10.6, 3),
+		}, []string{"fashion-mnist nin-fc-e3"}},
+		{"shared rows and probes do not count", []*Row{
+			row("batch-norm", "nin-e1 (from budget)", "mnist", 0.1, 3), probe, row("budget", "nin-e1", "mnist", 2.75, 3),
+		}, []string{"mnist nin-e1"}},
+		{"nothing with 3 seeds", []*Row{row("quick", "nin", "mnist", 3.5, 1)}, nil},
+	} {
+		var got []string
+		for _, r := range Best(tc.rows) {
+			got = append(got, r.Dataset+" "+r.Arm)
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	md := string(Markdown([]*Row{row("budget", "nin-fc-e8", "mnist", 0.58, 3)}, nil, nil))
+	if !strings.Contains(md, "| mnist | nin-fc-e8 (budget) | 0.58 ± 0.10 | 3 | b | 14 | 1,000 | 0.47 | `cmd nin-fc-e8` |") {
+		t.Errorf("no best-configuration row:\n%s", md)
+	}
+}
