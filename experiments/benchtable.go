@@ -37,9 +37,10 @@ func cmdBenchTable(args []string) error {
 	if err != nil {
 		return err
 	}
-	var tables []string
+	var tables, rels []string
 	for _, rec := range recs {
-		tables = append(tables, bench.Markdown(rec, relToRoot(root, rec.Path)))
+		rel := relToRoot(root, rec.Path)
+		tables, rels = append(tables, bench.Markdown(rec, rel)), append(rels, rel)
 	}
 	out, err := bench.Replace(string(doc), strings.Join(tables, "\n"))
 	if err != nil {
@@ -48,8 +49,8 @@ func cmdBenchTable(args []string) error {
 	if err := os.WriteFile(readme, []byte(out), 0o644); err != nil {
 		return err
 	}
-	for _, rec := range recs {
-		fmt.Printf("wrote the peer table of %s into %s\n", relToRoot(root, rec.Path), readme)
+	for _, rel := range rels {
+		fmt.Printf("wrote the peer table of %s into %s\n", rel, readme)
 	}
 	return nil
 }

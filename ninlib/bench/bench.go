@@ -118,18 +118,6 @@ func parseRow(line string) (Row, error) {
 	return row, nil
 }
 
-// Newest returns the newest complete CPU record in dir (names sort by
-// time: peer-YYYYMMDDTHHMMSS.txt). GPU records (peer-cuda-…) and the
-// records restricted to AVX2 on an AVX-512 machine (peer-avx2-…) are left
-// out.
-func Newest(dir string) (*Record, error) {
-	recs, err := complete(dir)
-	if err != nil {
-		return nil, err
-	}
-	return recs[0], nil
-}
-
 // NewestPerCPU returns the newest complete CPU record of each kind of CPU
 // (AVX-512 first, then AVX2-only), so that the README gives the speed on
 // both kinds of machine these runs meet. Records made before the SIMD
@@ -154,7 +142,10 @@ func NewestPerCPU(dir string) ([]*Record, error) {
 	return out, nil
 }
 
-// complete reads the complete CPU records in dir, newest first.
+// complete reads the complete CPU records in dir, newest first (names
+// sort by time: peer-YYYYMMDDTHHMMSS.txt). GPU records (peer-cuda-…) and
+// the records restricted to AVX2 on an AVX-512 machine (peer-avx2-…) are
+// left out.
 func complete(dir string) ([]*Record, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "peer-2*.txt"))
 	if err != nil {

@@ -103,11 +103,11 @@ func TestNewestSkipsIncompleteAndGPURecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := Newest(dir)
-	if err != nil || !strings.HasSuffix(r.Path, "peer-20261128T100000.txt") {
-		t.Fatalf("newest: %v, %v", r, err)
+	recs, err := NewestPerCPU(dir)
+	if err != nil || len(recs) != 1 || !strings.HasSuffix(recs[0].Path, "peer-20261128T100000.txt") {
+		t.Fatalf("newest: %v, %v", recs, err)
 	}
-	if _, err := Newest(t.TempDir()); err == nil || !strings.Contains(err.Error(), "peer-bench.sh") {
+	if _, err := NewestPerCPU(t.TempDir()); err == nil || !strings.Contains(err.Error(), "peer-bench.sh") {
 		t.Errorf("empty folder: %v", err)
 	}
 }

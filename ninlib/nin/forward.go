@@ -77,7 +77,7 @@ func Forward(scope *model.Scope, images *Node, o Spec, a *Arch) Output {
 	impl := Formulation(o, g.Backend())
 	n := splitParts(o, impl, dims[0])
 	if n == 1 {
-		return forward(scope, images, o, a, opsFor(impl, o), false)
+		return forward(scope, images, o, a, opsFor(impl), false)
 	}
 	// Independent sub-graphs over slices of the batch sharing the same
 	// variables: the Go backend runs them concurrently, so the serial
@@ -86,7 +86,7 @@ func Forward(scope *model.Scope, images *Node, o Spec, a *Arch) Output {
 	var logits, maps []*Node
 	for i := range n {
 		lo, hi := i*dims[0]/n, (i+1)*dims[0]/n
-		out := forward(scope, Slice(images, AxisRange(lo, hi)), o, a, opsFor(impl, o), i > 0)
+		out := forward(scope, Slice(images, AxisRange(lo, hi)), o, a, opsFor(impl), i > 0)
 		logits = append(logits, out.Logits)
 		if out.Maps != nil {
 			maps = append(maps, out.Maps)
@@ -178,7 +178,7 @@ func assertShape(x *Node, dims ...int) {
 }
 
 // opsFor returns the Ops of formulation impl.
-func opsFor(impl string, o Spec) Ops {
+func opsFor(impl string) Ops {
 	switch impl {
 	case "planes":
 		return &gofast.Planes{}
@@ -197,8 +197,9 @@ func opsFor(impl string, o Spec) Ops {
 // img/s against 196-249 for patches (batch 32, 3 alternating rounds on a
 // quiet AVX2-only EPYC, 2026-12-02): GoMLX's batch norm reduces over the
 // planes' outer and inner axes around the channel axis, and the ones
-// plane is sliced off and put back. Measured on 2 cores (BenchmarkTrainStep and
-// BenchmarkInference, alternating rounds on a quiet machine, 2026-12-02):
+// plane is sliced off and put back. Measured on 2 cores
+// (BenchmarkTrainStep and BenchmarkInference, alternating rounds on a
+// quiet machine, 2026-12-02):
 // planes trained the digit NIN at width 1/2 30% faster than patches
 // (478-510 against 340-387 img/s at batch 32 and 128) and the full digit
 // NIN as fast (227-239 against 200-240), and ran inference as fast or

@@ -24,9 +24,10 @@ const bnEpsilon = 1e-3
 // the means per channel over the batch. Without those terms the weights
 // are pushed along directions the normalization then undoes: NIN on
 // MNIST ended its first epoch at 62% validation accuracy (96% without
-// batch norm, 98% with this correction). The correction added here is zero in value (a − a with
-// the gradient stopped on one side, exact in floating point) and carries
-// exactly the two missing terms as its gradient.
+// batch norm, 98% with this correction). The correction added here is
+// zero in value (a − a with the gradient stopped on one side, exact in
+// floating point) and carries exactly the two missing terms as its
+// gradient.
 func BatchNorm(scope *model.Scope, y *Node, featureAxis int) *Node {
 	s := scope.In("batch_norm")
 	out := norm.BatchNorm(s, y, featureAxis).Epsilon(bnEpsilon).UseBackendInference(false).Done()
