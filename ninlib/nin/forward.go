@@ -191,13 +191,8 @@ func opsFor(impl string) Ops {
 // Formulation is the convolution formulation that o uses on backend b
 // (o.ConvImpl resolved): planes, patches or native.
 //
-// For "auto": native (GoMLX's own ops) off the Go backend; on it planes,
-// or patches with batch norm: planes can normalize its channel planes
-// too, but trained the digit NIN width 1/2 with batch norm at 73-84
-// img/s against 196-249 for patches (batch 32, 3 alternating rounds on a
-// quiet AVX2-only EPYC, 2026-12-02): GoMLX's batch norm reduces over the
-// planes' outer and inner axes around the channel axis, and the ones
-// plane is sliced off and put back. Measured on 2 cores
+// For "auto": native (GoMLX's own ops) off the Go backend, planes on it,
+// with or without batch norm. Measured on 2 cores
 // (BenchmarkTrainStep and BenchmarkInference, alternating rounds on a
 // quiet machine, 2026-12-02):
 // planes trained the digit NIN at width 1/2 30% faster than patches
@@ -212,9 +207,6 @@ func Formulation(o Spec, b compute.Backend) string {
 	}
 	if b == nil || b.String() != "go" {
 		return "native"
-	}
-	if o.BatchNorm {
-		return "patches"
 	}
 	return "planes"
 }

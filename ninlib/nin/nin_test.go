@@ -11,7 +11,9 @@ import (
 	_ "github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers/norm"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
 )
 
 func goBackend(t testing.TB) compute.Backend {
@@ -317,6 +319,91 @@ func TestFormulationsAgreeWithBatchNorm(t *testing.T) {
 	}
 }
 
+// TestBatchNormAveragesAgree: the formulations keep batch norm's moving
+// averages alike. From a reset, the averages phase (the first of
+// norm.UpdateBatchNormAverages's passes) sets each channel's mean and
+// variance to the batch's; every formulation must set the same ones and
+// then, in inference, read them the same way. The averages must also
+// differ from their initial 0 and 1, so the comparison can fail.
+func TestBatchNormAveragesAgree(t *testing.T) {
+	b := goBackend(t)
+	for _, v := range []string{"nin", "nin-fc", "conv-gap"} {
+		store := model.NewStore()
+		x, other := randomImages(4, 12, 12, 3, 5), randomImages(4, 12, 12, 3, 7)
+		o := tiny(v)
+		o.BatchNorm, o.Dropout, o.Init = true, 0, "he"
+		averages := map[string]map[string][]float32{}
+		for _, impl := range []string{"native", "patches", "planes"} {
+			o.ConvImpl = impl
+			if err := norm.ResetBatchNormWeights(b, store); err != nil {
+				t.Fatal(err)
+			}
+			inference(t, b, store, o, x, 0)
+			averages[impl] = map[string][]float32{}
+			for vr := range store.IterVariables() {
+				if name := vr.Path(); strings.HasSuffix(name, "/mean") || strings.HasSuffix(name, "/variance") {
+					averages[impl][name] = tensors.MustCopyFlatData[float32](vr.MustValue())
+				}
+			}
+		}
+		if len(averages["native"]) == 0 {
+			t.Fatalf("%s: no batch norm averages in the store", v)
+		}
+		for name, mean := range averages["native"] {
+			if strings.HasSuffix(name, "/mean") && !slices.ContainsFunc(mean, func(m float32) bool { return m != 0 }) {
+				t.Errorf("%s: %s still all 0 after the averages phase", v, name)
+			}
+		}
+		for _, impl := range []string{"patches", "planes"} {
+			compareOutputsTol(t, v+" batch norm averages: native vs "+impl, averages["native"], averages[impl], 1e-3)
+		}
+		logits := map[string]map[string][]float32{}
+		for _, impl := range []string{"native", "patches", "planes"} {
+			o.ConvImpl = impl
+			logits[impl] = inference(t, b, store, o, other, -1)
+		}
+		compareOutputsTol(t, v+" batch norm inference: native vs patches", logits["native"], logits["patches"], 1e-3)
+		compareOutputsTol(t, v+" batch norm inference: native vs planes", logits["native"], logits["planes"], 1e-3)
+	}
+}
+
+// inference runs o on x in inference mode, in the given phase of the batch
+// norm averages update (-1: none), and returns the logits and the maps
+// (GAP heads) by name, with the logits also split by class (so that
+// compareOutputs sees at least three outputs).
+func inference(t *testing.T, b compute.Backend, store *model.Store, o Spec, x *tensors.Tensor, phase int) map[string][]float32 {
+	t.Helper()
+	a, err := o.Arch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+		g := x.Graph()
+		scope.SetTraining(g, false)
+		if phase >= 0 {
+			scope.SetGraphParam(g, train.BatchNormalizationUpdatePhase, phase)
+		}
+		out := Forward(scope.In("model"), x, o, a)
+		outs := []*Node{out.Logits, ReduceSum(out.Logits, 0), ReduceSum(out.Logits, 1)}
+		if out.Maps != nil {
+			outs = append(outs, out.Maps)
+		}
+		return outs
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := exec.Exec(x)
+	if err != nil {
+		t.Fatalf("%s (conv_impl %s): %v", o.Variant, o.ConvImpl, err)
+	}
+	got := map[string][]float32{}
+	for i, r := range res {
+		got[fmt.Sprint("output ", i)] = tensors.MustCopyFlatData[float32](r)
+	}
+	return got
+}
+
 // outputsAndGradients runs o on x with the variables of store and returns
 // the logits, the maps (GAP heads) and the gradient of a weighted sum of
 // the logits with respect to every trainable variable, by name.
@@ -394,7 +481,7 @@ func compareOutputsTol(t *testing.T, what string, want, got map[string][]float32
 }
 
 // TestAutoFormulation: "auto" picks native off the Go backend, and on it
-// planes, or patches with batch norm.
+// planes, with batch norm too.
 func TestAutoFormulation(t *testing.T) {
 	b := goBackend(t)
 	for _, tc := range []struct {
@@ -404,13 +491,13 @@ func TestAutoFormulation(t *testing.T) {
 		want    string
 	}{
 		{"full NIN", func(o *Spec) {}, b, "planes"},
-		{"full NIN with batch norm", func(o *Spec) { o.BatchNorm = true }, b, "patches"},
+		{"full NIN with batch norm", func(o *Spec) { o.BatchNorm = true }, b, "planes"},
 		{"width 1/4", func(o *Spec) { o.Width = 0.25 }, b, "planes"},
 		{"FC ablation", func(o *Spec) { o.Variant = "nin-fc" }, b, "planes"},
 		{"digit NIN", func(o *Spec) { o.Widths, o.InputH, o.InputW, o.InputC = "digits", 28, 28, 1 }, b, "planes"},
 		{"digit NIN with batch norm", func(o *Spec) {
 			o.Widths, o.InputH, o.InputW, o.InputC, o.BatchNorm = "digits", 28, 28, 1, true
-		}, b, "patches"},
+		}, b, "planes"},
 		{"no backend (XLA elsewhere)", func(o *Spec) {}, nil, "native"},
 		{"asked for", func(o *Spec) { o.ConvImpl = "patches" }, b, "patches"},
 	} {

@@ -41,8 +41,8 @@ import (
 // the separate op's pass.
 //
 // A Planes tracks the spatial shape of the batch as pools shrink it; use a
-// new one for each forward pass. Batch norm works (Conv), but trains
-// slower here than with patches, so auto picks patches for it.
+// new one for each forward pass. Batch norm (Conv) normalizes the channel
+// planes in place (batchNorm).
 type Planes struct{ s, g, h, w int }
 
 // planesChunks is how many chunks a batch is cut into (when it divides
@@ -90,15 +90,6 @@ func (p *Planes) Conv(scope *model.Scope, x, kernel, bias *Node, bn, relu bool) 
 		y = activation.Relu(y)
 	}
 	return y
-}
-
-// batchNorm is BatchNorm over the channel planes of y [S, N+1, M] (axis
-// 1), with the ones plane set aside and put back: normalized, it would
-// become the offset's 0 and take the next layer's biases with it.
-func (p *Planes) batchNorm(scope *model.Scope, y *Node) *Node {
-	d := y.Shape().Dimensions
-	maps := BatchNorm(scope, Slice(y, AxisRange(), AxisRange(0, d[1]-1), AxisRange()), 1)
-	return Concatenate([]*Node{maps, Ones(y.Graph(), shapes.Make(y.DType(), d[0], 1, d[2]))}, 1)
 }
 
 // chunkMatMul is y[s] = w @ x[s] for w [N, K] and x [S, K, P], as one
