@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/nn"
@@ -35,8 +36,12 @@ type Ops interface {
 	Channels(x *Node) int
 	// Conv is a k x k "same" convolution, stride 1 (k from kernel [k, k,
 	// C, N]; 1 for the 1x1 layers of an mlpconv block), plus bias,
-	// optionally followed by batch norm (norm) and ReLU.
-	Conv(scope *model.Scope, x, kernel, bias *Node, norm, relu bool) *Node
+	// optionally followed by a ReLU.
+	Conv(x, kernel, bias *Node, relu bool) *Node
+	// Norm is batch norm of xs, the activations of every slice of a batch
+	// that Forward computes as independent sub-graphs: each channel's
+	// statistics over all of them together, as over the whole batch.
+	Norm(scope *model.Scope, xs []*Node) []*Node
 	// Pool is a k x k, stride-s max (or average) pool in Caffe's ceil mode.
 	Pool(x *Node, max bool, k, stride int) *Node
 	// Dropout drops activations at rate in training.
@@ -73,20 +78,22 @@ func Forward(scope *model.Scope, images *Node, o Spec, a *Arch) Output {
 	if err := o.CheckInput(dims[1], dims[2], dims[3]); err != nil {
 		panic(err)
 	}
-	g := images.Graph()
-	impl := Formulation(o, g.Backend())
+	impl := Formulation(o, images.Graph().Backend())
 	n := splitParts(o, impl, dims[0])
 	if n == 1 {
-		return forward(scope, images, o, a, opsFor(impl), false)
+		return forward(scope, []*Node{images}, o, a, impl)[0]
 	}
 	// Independent sub-graphs over slices of the batch sharing the same
 	// variables: the Go backend runs them concurrently, so the serial
 	// parts of its ops (the fused dense gradient's transpose, the ReLU
-	// gradient, slices) overlap on different cores.
-	var logits, maps []*Node
+	// gradient, slices) overlap on different cores. Batch norm joins them
+	// only for its per-channel statistics.
+	slices := make([]*Node, n)
 	for i := range n {
-		lo, hi := i*dims[0]/n, (i+1)*dims[0]/n
-		out := forward(scope, Slice(images, AxisRange(lo, hi)), o, a, opsFor(impl), i > 0)
+		slices[i] = Slice(images, AxisRange(i*dims[0]/n, (i+1)*dims[0]/n))
+	}
+	var logits, maps []*Node
+	for _, out := range forward(scope, slices, o, a, impl) {
 		logits = append(logits, out.Logits)
 		if out.Maps != nil {
 			maps = append(maps, out.Maps)
@@ -99,58 +106,69 @@ func Forward(scope *model.Scope, images *Node, o Spec, a *Arch) Output {
 	return out
 }
 
-// forward is the network itself: architecture a's layers, in order, on
-// images, computed by ops. shared reuses the layer scopes (variables) of
-// an earlier forward in the same graph.
-func forward(scope *model.Scope, images *Node, o Spec, a *Arch, ops Ops, shared bool) Output {
+// forward is the network itself: architecture a's layers, in order, in
+// formulation impl, on each slice of a batch (images), layer by layer
+// across the slices (they share every variable, and batch norm's
+// statistics).
+func forward(scope *model.Scope, images []*Node, o Spec, a *Arch, impl string) []Output {
 	init := initializer.HeFn(scope)
 	if o.Init == "gauss" {
 		init = initializer.RandomNormalFn(scope, o.InitStd)
 	}
 	scope = scope.WithInitializer(init)
-	batch := images.Shape().Dimensions[0]
-	x := ops.In(images)
-	var out Output
-	flat := false // x is [batch, features], out of ops' layout (after flatten)
+	g := images[0].Graph()
+	xs, ops := make([]*Node, len(images)), make([]Ops, len(images))
+	for i, im := range images {
+		ops[i] = opsFor(impl) // one per slice: planes track their slice's spatial shape
+		xs[i] = ops[i].In(im)
+	}
+	each := func(f func(i int, x *Node) *Node) {
+		for i, x := range xs {
+			xs[i] = f(i, x)
+		}
+	}
+	outs := make([]Output, len(images))
+	flat := false // xs are [batch, features], out of ops' layout (after flatten)
 	for _, l := range a.Layers {
-		ls := layerScope(scope, l.Name, shared)
+		ls := scope.In("%s", l.Name)
 		switch l.Kind {
 		case KindConv, KindPointwise:
-			kernel, bias := convVars(ls, x.Graph(), max(l.K, 1), ops.Channels(x), l.Out)
-			x = ops.Conv(ls, x, kernel, bias, l.Norm, l.ReLU)
-		case KindMaxPool, KindAvgPool:
-			x = ops.Pool(x, l.Kind == KindMaxPool, l.K, l.Stride)
-		case KindDropout:
-			if flat {
-				x = layers.DropoutStatic(ls, x, o.Dropout)
-			} else {
-				x = ops.Dropout(ls, x, o.Dropout)
+			kernel, bias := convVars(ls, g, max(l.K, 1), ops[0].Channels(xs[0]), l.Out)
+			each(func(i int, x *Node) *Node { return ops[i].Conv(x, kernel, bias, l.ReLU && !l.Norm) })
+			if l.Norm {
+				xs = ops[0].Norm(ls, xs)
+				if l.ReLU {
+					each(func(_ int, x *Node) *Node { return activation.Relu(x) })
+				}
 			}
+		case KindMaxPool, KindAvgPool:
+			each(func(i int, x *Node) *Node { return ops[i].Pool(x, l.Kind == KindMaxPool, l.K, l.Stride) })
+		case KindDropout:
+			each(func(i int, x *Node) *Node {
+				if flat {
+					return layers.DropoutStatic(ls, x, o.Dropout)
+				}
+				return ops[i].Dropout(ls, x, o.Dropout)
+			})
 		case KindGAP: // one map per class, averaged: the logits
-			out.Maps = ops.Maps(x)
-			x = ReduceMean(out.Maps, 1, 2)
-			assertShape(x, batch, o.Classes)
+			each(func(i int, x *Node) *Node {
+				outs[i].Maps = ops[i].Maps(x)
+				return ReduceMean(outs[i].Maps, 1, 2)
+			})
 		case KindFlatten:
-			x = Reshape(ops.Maps(x), batch, -1)
+			each(func(i int, x *Node) *Node { return Reshape(ops[i].Maps(x), images[i].Shape().Dimensions[0], -1) })
 			flat = true
 		case KindFC:
-			x = fc(ls, x, l.Out)
+			each(func(_ int, x *Node) *Node { return fc(ls, x, l.Out) })
 		default:
 			exceptions.Panicf("unknown layer kind %q", l.Kind)
 		}
 	}
-	assertShape(x, batch, o.Classes)
-	out.Logits = x
-	return out
-}
-
-// layerScope is the scope of a layer's variables: new, or shared with an
-// earlier forward pass over another slice of the batch.
-func layerScope(scope *model.Scope, name string, shared bool) *model.Scope {
-	if shared {
-		return scope.Shared("%s", name)
+	for i, x := range xs {
+		assertShape(x, images[i].Shape().Dimensions[0], o.Classes)
+		outs[i].Logits = x
 	}
-	return scope.In("%s", name)
+	return outs
 }
 
 // convVars creates the kernel and bias of a conv layer. The kernel is
@@ -217,14 +235,11 @@ func splitParts(o Spec, impl string, b int) int {
 	n := o.Split
 	if n == 0 { // auto
 		n = 1
-		if impl != "native" && !o.BatchNorm && b >= 16 {
+		if impl != "native" && b >= 16 {
 			n = 2
 		}
 	}
-	if o.BatchNorm || b < n {
-		return 1 // batch statistics are per batch: never split them
-	}
-	return n
+	return min(n, b)
 }
 
 // Describe is a one-line description of a model for logs.

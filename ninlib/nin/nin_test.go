@@ -269,6 +269,27 @@ func TestSplitBatchAgrees(t *testing.T) {
 	}
 }
 
+// TestSplitBatchNormAgrees: with batch norm in training, slices of the
+// batch built as independent sub-graphs take their statistics together:
+// the same outputs and gradients as one graph over the whole batch (and
+// not what per-slice statistics would give), in every formulation.
+func TestSplitBatchNormAgrees(t *testing.T) {
+	b := goBackend(t)
+	for _, v := range []string{"nin", "nin-fc"} {
+		for _, impl := range []string{"planes", "patches", "native"} {
+			store := model.NewStore()
+			x := randomImages(6, 12, 12, 3, 2)
+			o := tiny(v)
+			o.BatchNorm, o.Dropout, o.Init, o.ConvImpl = true, 0, "he", impl
+			o.Split = 1
+			whole := outputsAndGradientsIn(t, b, store, o, x, true)
+			o.Split = 3
+			parts := outputsAndGradientsIn(t, b, store, o, x, true)
+			compareOutputsTol(t, v+" "+impl+" batch norm split 1 vs 3", whole, parts, 1e-3)
+		}
+	}
+}
+
 // TestFormulationsAgreeWithGradients: the planes and patches formulations
 // (the Go backend's) and GoMLX's native convolution and pooling give the
 // same logits, maps and gradients of every variable, on every variant
@@ -333,8 +354,11 @@ func TestBatchNormAveragesAgree(t *testing.T) {
 		o := tiny(v)
 		o.BatchNorm, o.Dropout, o.Init = true, 0, "he"
 		averages := map[string]map[string][]float32{}
-		for _, impl := range []string{"native", "patches", "planes"} {
-			o.ConvImpl = impl
+		for _, impl := range []string{"native", "patches", "planes", "planes split 3"} {
+			o.ConvImpl, o.Split = impl, 0
+			if impl == "planes split 3" {
+				o.ConvImpl, o.Split = "planes", 3
+			}
 			if err := norm.ResetBatchNormWeights(b, store); err != nil {
 				t.Fatal(err)
 			}
@@ -354,7 +378,7 @@ func TestBatchNormAveragesAgree(t *testing.T) {
 				t.Errorf("%s: %s still all 0 after the averages phase", v, name)
 			}
 		}
-		for _, impl := range []string{"patches", "planes"} {
+		for _, impl := range []string{"patches", "planes", "planes split 3"} {
 			compareOutputsTol(t, v+" batch norm averages: native vs "+impl, averages["native"], averages[impl], 1e-3)
 		}
 		logits := map[string]map[string][]float32{}

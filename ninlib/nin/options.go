@@ -54,9 +54,11 @@ type Spec struct {
 	ConvImpl string `json:"conv_impl"`
 	// Split builds the graph as this many independent sub-graphs over
 	// slices of each batch (sharing the weights), so that the Go backend
-	// runs them concurrently; 0 = auto (2 with the planes or patches formulation and
-	// batches of 16 or more), 1 = never. Never with batch norm. It changes
-	// only how the work is scheduled (and which dropout masks are drawn).
+	// runs them concurrently; 0 = auto (2 with the planes or patches
+	// formulation and batches of 16 or more), 1 = never. Batch norm takes
+	// its statistics over all the slices together, as over the whole
+	// batch. It changes only how the work is scheduled (and which dropout
+	// masks are drawn).
 	Split int `json:"split,omitempty"`
 }
 

@@ -26,19 +26,34 @@ func (Reference) Channels(x *Node) int { return x.Shape().Dimensions[3] }
 func (Reference) Maps(x *Node) *Node { return x }
 
 // Conv is a k x k "same" convolution with stride 1 (a 1x1 one is the
-// per-pixel MLP layer of an mlpconv block), plus bias, then batch norm and
-// ReLU as asked.
-func (Reference) Conv(scope *model.Scope, x, kernel, bias *Node, bn, relu bool) *Node {
+// per-pixel MLP layer of an mlpconv block), plus bias, then a ReLU if
+// asked.
+func (Reference) Conv(x, kernel, bias *Node, relu bool) *Node {
 	out := kernel.Shape().Dimensions[3]
 	y := Convolve(x, kernel).PadSame().Done()
 	y = Add(y, Reshape(bias, 1, 1, 1, out))
-	if bn {
-		y = gofast.BatchNorm(scope, y, -1)
-	}
 	if relu {
 		y = activation.Relu(y)
 	}
 	return y
+}
+
+// Norm is batch norm over the channels of xs, the activations of every
+// slice of the batch: GoMLX's batch norm (with the gradient it leaves out,
+// gofast.BatchNorm) on the whole batch, cut back into the slices.
+func (Reference) Norm(scope *model.Scope, xs []*Node) []*Node {
+	if len(xs) == 1 {
+		return []*Node{gofast.BatchNorm(scope, xs[0], -1)}
+	}
+	y := gofast.BatchNorm(scope, Concatenate(xs, 0), -1)
+	out := make([]*Node, len(xs))
+	lo := 0
+	for i, x := range xs {
+		hi := lo + x.Shape().Dimensions[0]
+		out[i] = Slice(y, AxisRange(lo, hi))
+		lo = hi
+	}
+	return out
 }
 
 // Pool is a k x k, stride-s pool whose output size is rounded up as in

@@ -32,11 +32,35 @@ func (Patches) Maps(x *Node) *Node { return x }
 
 // Conv is a k x k "same" convolution, stride 1 (k from kernel [k, k, C,
 // N]): the patches of x (x itself for k = 1) times the kernel as one
-// matmul, plus bias, then batch norm and ReLU as asked.
-func (Patches) Conv(scope *model.Scope, x, kernel, bias *Node, bn, relu bool) *Node {
+// matmul, plus bias, then a ReLU if asked.
+func (Patches) Conv(x, kernel, bias *Node, relu bool) *Node {
 	d := kernel.Shape().Dimensions
 	k, in, out := d[0], d[2], d[3]
-	return denseAct(scope, ExtractPatches(x, k), Reshape(kernel, k*k*in, out), bias, relu, bn)
+	return denseAct(ExtractPatches(x, k), Reshape(kernel, k*k*in, out), bias, relu)
+}
+
+// Norm is batch norm over the channels of xs, the activations of every
+// slice of the batch ([B, H, W, C] each), viewed as [B*H*W, C]: a sum down
+// each column, a value per column broadcast down it.
+func (Patches) Norm(scope *model.Scope, xs []*Node) []*Node {
+	return normalize(scope, xs, patchesView{}, false)
+}
+
+// patchesView is channels-last activations as a matrix [pixels, C].
+type patchesView struct{}
+
+func (patchesView) view(x *Node) *Node {
+	d := x.Shape().Dimensions
+	return Reshape(x, -1, d[len(d)-1])
+}
+
+func (patchesView) sums(_, v *Node) *Node { return ReduceSum(v, 0) }
+
+func (patchesView) spread(_, c *Node) *Node { return InsertAxes(c, 0) }
+
+func (patchesView) count(x *Node) int {
+	d := x.Shape().Dimensions
+	return x.Shape().Size() / d[len(d)-1]
 }
 
 // Pool is the ceil-mode pool as strided slices (SlicePool).
@@ -47,27 +71,19 @@ func (Patches) Dropout(scope *model.Scope, x *Node, rate float64) *Node {
 	return layers.DropoutStatic(scope, x, rate)
 }
 
-// denseAct applies x @ w + b with optional batch norm and ReLU, fusing the
-// ReLU into the matmul when there is no batch norm.
+// denseAct applies x @ w + b with an optional ReLU fused into the matmul.
 //
 // The weights w [in, out] are passed transposed ([out, in], the
 // "outputs-input" layout): the Go backend's fused dense gradient then
 // transposes the small output gradient [pixels, out] instead of the large
 // patch matrix [pixels, k*k*in] to compute the weight gradient, which
 // halved the time of that step in profiles.
-func denseAct(scope *model.Scope, x, w, b *Node, relu, bn bool) *Node {
+func denseAct(x, w, b *Node, relu bool) *Node {
 	wt := Transpose(w, 0, 1)
-	if !bn {
-		if relu {
-			return nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput, activation.TypeRelu)
-		}
-		return nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput)
-	}
-	y := BatchNorm(scope, nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput), -1)
 	if relu {
-		y = activation.Relu(y)
+		return nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput, activation.TypeRelu)
 	}
-	return y
+	return nn.Dense(x, wt, b, compute.DenseLayoutOutputsInput)
 }
 
 // ExtractPatches returns, for each pixel of x [B, H, W, C], the k x k
