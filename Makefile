@@ -8,7 +8,8 @@ GO ?= go
 
 .PHONY: run test prereqs vet bench fuzz notebooks browser kernel table peer gpu-binary clean-results
 
-# The main job: NIN on real MNIST with the pure-Go backend, a few minutes.
+# The main job: NIN with batch norm on real MNIST with the pure-Go backend,
+# about three minutes.
 # It always trains a new run (the embedded defaults of `experiments train`)
 # and records it as experiment "quick", in results-local/ (git-ignored), so
 # a newcomer's run leaves the committed tables alone.

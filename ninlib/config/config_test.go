@@ -14,10 +14,10 @@ func TestNewConfig(t *testing.T) {
 		widths, variant string
 		lr              float64
 	}{
-		{nil, 28, 1, 10, "digits", "nin", 0.001},
-		{[]string{"dataset=cifar100"}, 32, 3, 100, "cifar", "nin", 0.001},
+		{nil, 28, 1, 10, "digits", "nin", 0.003},
+		{[]string{"dataset=cifar100"}, 32, 3, 100, "cifar", "nin", 0.003},
 		{[]string{"dataset=svhn;model=nin-fc", "lr=0.01"}, 32, 3, 10, "cifar", "nin-fc", 0.01},
-		{[]string{"dataset=cifar10", "widths=digits"}, 32, 3, 10, "digits", "nin", 0.001},
+		{[]string{"dataset=cifar10", "widths=digits"}, 32, 3, 10, "digits", "nin", 0.003},
 	} {
 		c, err := New(tc.layers...)
 		if err != nil {

@@ -51,7 +51,8 @@ func benchSetup(b testing.TB, set string, h, w, c, batch int) (*config.Config, *
 	cfg.InputH, cfg.InputW, cfg.InputC, cfg.Classes = h, w, c, 10
 	// NIN_BENCH_SET overrides options of every configuration, to compare
 	// formulations: NIN_BENCH_SET="conv_impl=patches;split=4".
-	if err := cfg.Set(set + ";init=he;" + os.Getenv("NIN_BENCH_SET")); err != nil {
+	// The paper's layers (no batch norm), as the PyTorch peer trains them.
+	if err := cfg.Set(set + ";init=he;batch_norm=false;" + os.Getenv("NIN_BENCH_SET")); err != nil {
 		b.Fatal(err)
 	}
 	s := &datasets.Set{N: batch, H: h, W: w, C: c, Classes: 10, X: make([]float32, batch*h*w*c), Labels: make([]int32, batch)}

@@ -140,6 +140,7 @@ func toyConfig() config.Config {
 	c.Width = 1.0 / 8
 	c.Epochs, c.BatchSize, c.EvalBatchSize = 3, 16, 64
 	c.Optimizer, c.LR, c.WarmupEpochs, c.Init = "sgd", 0.05, 0, "he"
+	c.BatchNorm = false     // the paper's layers; the batch norm tests turn it on
 	c.FinalReLU = true      // the toy learns its 4 classes in 3 epochs of SGD with the released ReLU on the maps (without it, not yet)
 	c.Schedule = "constant" // the resume tests compare extended runs with straight ones: a constant rate does not depend on the budget
 	c.Experiment, c.Arm = "test", "toy"

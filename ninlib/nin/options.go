@@ -32,8 +32,8 @@ type Spec struct {
 	// released model uses 0.05.
 	InitStd float64 `json:"init_std"`
 	// BatchNorm adds batch normalization after every conv before its ReLU,
-	// except the class maps of a GAP head (Layer.Norm); off by default to
-	// stay faithful to the paper.
+	// except the class maps of a GAP head (Layer.Norm); off in this Spec's
+	// defaults, the paper's NIN (the workbench's main job turns it on).
 	BatchNorm bool `json:"batch_norm"`
 	// Pool2 is the kind of block 2's pool: "avg" as in the Caffe model zoo
 	// release, or "max" as in the author's cuda-convnet config.
