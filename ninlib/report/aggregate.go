@@ -251,6 +251,9 @@ func scaleOf(r runs.Record) string {
 	}
 	s := fmt.Sprintf("%s widths x %g, %s training images (%d held out for validation), %s, batch %d, %s lr %g with a %s schedule, %s init",
 		c.Widths, c.Width, train, c.Validation, epochs, c.BatchSize, c.Optimizer, c.LR, c.Schedule, c.Init)
+	if c.BatchNorm {
+		s += ", batch norm after every convolution but the class maps"
+	}
 	if c.FinalReLU {
 		return s + ", a ReLU on the class maps of GAP heads (as released)"
 	}
