@@ -32,7 +32,7 @@ cp notebooks/02_gap_vs_fc.ipynb notebooks/_browser_run.ipynb
 /usr/bin/jupyter-notebook --no-browser --ip=127.0.0.1 --port="$port" --NotebookApp.token="$token" \
   --NotebookNotary.db_file=:memory: --notebook-dir="$root" $([ "$(id -u)" = 0 ] && echo --allow-root) >"$out/jupyter.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$root/notebooks/_browser_run.ipynb"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -f "$root/notebooks/_browser_run.ipynb" "$root/notebooks/.ipynb_checkpoints/_browser_run-checkpoint.ipynb"; rmdir "$root/notebooks/.ipynb_checkpoints" 2>/dev/null || true' EXIT
 up=""
 for _ in $(seq 60); do
   if curl -fs "http://127.0.0.1:$port/api?token=$token" >/dev/null 2>&1; then up=1; break; fi
