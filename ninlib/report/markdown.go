@@ -234,12 +234,8 @@ func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
 					o = fmt.Sprintf("%s [%s] %s", r.Arm, r.Budget, m.PM())
 				}
 				if m.N > 0 && ref.N > 0 {
-					d, beyond := stats.Beyond(m, ref)
-					verdict := "within spread"
-					if beyond {
-						verdict = "beyond"
-					}
-					o += fmt.Sprintf(" (Δ %+.2f, %s)", d, verdict)
+					d, _ := stats.Beyond(m, ref)
+					o += fmt.Sprintf(" (Δ %+.2f, %s)", d, stats.Spread(m, ref))
 				}
 				if r.Completed == 0 {
 					others = append(others, o)

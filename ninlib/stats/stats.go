@@ -61,12 +61,29 @@ func (s Stat) Short() string {
 	return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std)
 }
 
-// Verdict is the "beyond spread" cell of s against ref: "yes (Δ +1.23)"
-// or "no (Δ -0.40)".
+// Verdict is the "beyond spread" cell of s against ref: "yes (Δ +1.23)",
+// "no (Δ -0.40)", or "one seed (Δ -25.22)" when either side has a single
+// value and so no spread to compare with.
 func Verdict(s, ref Stat) string {
 	d, b := Beyond(s, ref)
-	if b {
+	switch {
+	case s.N < 2 || ref.N < 2:
+		return fmt.Sprintf("one seed (Δ %+.2f)", d)
+	case b:
 		return fmt.Sprintf("yes (Δ %+.2f)", d)
 	}
 	return fmt.Sprintf("no (Δ %+.2f)", d)
+}
+
+// Spread is Verdict's word for the at-a-glance table: "beyond", "within
+// spread", or "one seed" when either side has a single value.
+func Spread(s, ref Stat) string {
+	_, b := Beyond(s, ref)
+	switch {
+	case s.N < 2 || ref.N < 2:
+		return "one seed"
+	case b:
+		return "beyond"
+	}
+	return "within spread"
 }
