@@ -65,14 +65,14 @@ func (s Stat) Short() string {
 // "no (Δ -0.40)", or "one seed (Δ -25.22)" when either side has a single
 // value and so no spread to compare with.
 func Verdict(s, ref Stat) string {
-	d, b := Beyond(s, ref)
-	switch {
-	case s.N < 2 || ref.N < 2:
-		return fmt.Sprintf("one seed (Δ %+.2f)", d)
-	case b:
-		return fmt.Sprintf("yes (Δ %+.2f)", d)
+	word := "one seed"
+	switch Spread(s, ref) {
+	case "beyond":
+		word = "yes"
+	case "within spread":
+		word = "no"
 	}
-	return fmt.Sprintf("no (Δ %+.2f)", d)
+	return fmt.Sprintf("%s (Δ %+.2f)", word, s.Mean-ref.Mean)
 }
 
 // Spread is Verdict's word for the at-a-glance table: "beyond", "within

@@ -28,6 +28,9 @@ type channelView interface {
 	spread(x, c *Node) *Node
 	// count is how many values of x each channel sums.
 	count(x *Node) int
+	// channels is C, the channel count of x (the planes' ones plane
+	// included).
+	channels(x *Node) int
 }
 
 // normalize is batch norm over the activations xs of every slice of a
@@ -65,7 +68,7 @@ func normalize(scope *model.Scope, xs []*Node, cv channelView, ones bool) []*Nod
 		}
 		return DivScalar(sum, float64(n))
 	}
-	c := channelMean(func(i int) *Node { return views[i] }).Shape().Dimensions[0]
+	c := cv.channels(xs[0])
 	n := c
 	if ones {
 		n--

@@ -58,9 +58,11 @@ func (patchesView) sums(_, v *Node) *Node { return ReduceSum(v, 0) }
 
 func (patchesView) spread(_, c *Node) *Node { return InsertAxes(c, 0) }
 
-func (patchesView) count(x *Node) int {
+func (patchesView) count(x *Node) int { return x.Shape().Size() / patchesView{}.channels(x) }
+
+func (patchesView) channels(x *Node) int {
 	d := x.Shape().Dimensions
-	return x.Shape().Size() / d[len(d)-1]
+	return d[len(d)-1]
 }
 
 // Pool is the ceil-mode pool as strided slices (SlicePool).

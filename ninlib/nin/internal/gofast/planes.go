@@ -121,6 +121,8 @@ func (planesView) count(x *Node) int {
 	return d[0] * d[2]
 }
 
+func (planesView) channels(x *Node) int { return x.Shape().Dimensions[1] }
+
 // chunkMatMul is y[s] = w @ x[s] for w [N, K] and x [S, K, P], as one
 // batched matmul with w broadcast over the chunks (a small copy). Its
 // weight gradient, as GoMLX differentiates it, is the batch of
