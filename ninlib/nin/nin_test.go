@@ -113,7 +113,7 @@ func TestEveryVariantVariablesMatchAccounting(t *testing.T) {
 		for _, bn := range []bool{false, true} {
 			o := tiny(v)
 			o.BatchNorm = bn
-			store := model.NewStore()
+			store := seededStore(t, 1)
 			logits, _, err := Infer(b, store, o, randomImages(2, 12, 12, 3, 1))
 			if err != nil {
 				t.Fatal(err)
@@ -161,7 +161,7 @@ func TestGAPAcceptsAnySizeFCDoesNot(t *testing.T) {
 	b := goBackend(t)
 	for _, v := range []string{"nin", "conv-gap", "nin-bottleneck"} {
 		o := tiny(v)
-		store := model.NewStore()
+		store := seededStore(t, 1)
 		for _, size := range []int{12, 9, 16, 20} {
 			logits, maps, err := Infer(b, store, o, randomImages(2, size, size, 3, 2))
 			if err != nil {
@@ -179,7 +179,7 @@ func TestGAPAcceptsAnySizeFCDoesNot(t *testing.T) {
 	}
 	for _, v := range []string{"nin-fc", "nin-fc-dropout", "conv-fc"} {
 		o := tiny(v)
-		store := model.NewStore()
+		store := seededStore(t, 1)
 		if _, _, err := Infer(b, store, o, randomImages(1, 12, 12, 3, 2)); err != nil {
 			t.Fatalf("%s at its own size: %v", v, err)
 		}
@@ -192,7 +192,7 @@ func TestGAPAcceptsAnySizeFCDoesNot(t *testing.T) {
 
 func TestConfidenceMapsAverageToLogits(t *testing.T) {
 	o := tiny("nin")
-	logits, maps, err := Infer(goBackend(t), model.NewStore(), o, randomImages(2, 12, 12, 3, 3))
+	logits, maps, err := Infer(goBackend(t), seededStore(t, 1), o, randomImages(2, 12, 12, 3, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,10 +258,10 @@ func TestBottleneckCostSeedExample(t *testing.T) {
 func TestSplitBatchAgrees(t *testing.T) {
 	b := goBackend(t)
 	for _, v := range []string{"nin", "nin-fc"} {
-		store := model.NewStore()
 		x := randomImages(5, 12, 12, 3, 2)
 		o := tiny(v)
 		o.Split = 1
+		store := smoothStore(t, b, o, x, false, 1e-4)
 		whole := outputsAndGradients(t, b, store, o, x)
 		o.Split = 3
 		parts := outputsAndGradients(t, b, store, o, x)
@@ -277,11 +277,11 @@ func TestSplitBatchNormAgrees(t *testing.T) {
 	b := goBackend(t)
 	for _, v := range []string{"nin", "nin-fc"} {
 		for _, impl := range []string{"planes", "patches", "native"} {
-			store := model.NewStore()
 			x := randomImages(6, 12, 12, 3, 2)
 			o := tiny(v)
 			o.BatchNorm, o.Dropout, o.Init, o.ConvImpl = true, 0, "he", impl
 			o.Split = 1
+			store := smoothStore(t, b, o, x, true, 1e-3)
 			whole := outputsAndGradientsIn(t, b, store, o, x, true)
 			o.Split = 3
 			parts := outputsAndGradientsIn(t, b, store, o, x, true)
@@ -299,11 +299,11 @@ func TestFormulationsAgreeWithGradients(t *testing.T) {
 	b := goBackend(t)
 	for _, v := range Variants() {
 		for _, finalReLU := range []bool{true, false} {
-			store := model.NewStore()
 			x := randomImages(4, 12, 12, 3, 4) // even: planes cuts it into 2 chunks
 			o := tiny(v)
 			o.FinalReLU = finalReLU
 			o.Init = "he"
+			store := smoothStore(t, b, o, x, false, 1e-4)
 			got := map[string]map[string][]float32{}
 			for _, impl := range []string{"native", "patches", "planes"} {
 				o.ConvImpl = impl
@@ -323,10 +323,10 @@ func TestFormulationsAgreeWithGradients(t *testing.T) {
 func TestFormulationsAgreeWithBatchNorm(t *testing.T) {
 	b := goBackend(t)
 	for _, v := range Variants() {
-		store := model.NewStore()
 		x := randomImages(4, 12, 12, 3, 5) // even: planes cuts it into 2 chunks
 		o := tiny(v)
 		o.BatchNorm, o.Dropout, o.Init = true, 0, "he"
+		store := smoothStore(t, b, o, x, true, 3e-3)
 		got := map[string]map[string][]float32{}
 		for _, impl := range []string{"native", "patches", "planes"} {
 			o.ConvImpl = impl
@@ -349,7 +349,7 @@ func TestFormulationsAgreeWithBatchNorm(t *testing.T) {
 func TestBatchNormAveragesAgree(t *testing.T) {
 	b := goBackend(t)
 	for _, v := range []string{"nin", "nin-fc", "conv-gap"} {
-		store := model.NewStore()
+		store := seededStore(t, 1)
 		x, other := randomImages(4, 12, 12, 3, 5), randomImages(4, 12, 12, 3, 7)
 		o := tiny(v)
 		o.BatchNorm, o.Dropout, o.Init = true, 0, "he"
@@ -426,6 +426,63 @@ func inference(t *testing.T, b compute.Backend, store *model.Store, o Spec, x *t
 		got[fmt.Sprint("output ", i)] = tensors.MustCopyFlatData[float32](r)
 	}
 	return got
+}
+
+// seededStore returns an empty store whose initializers draw from seed, so
+// that a test sees the same weights on every run and every machine.
+func seededStore(t testing.TB, seed int64) *model.Store {
+	t.Helper()
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(seed); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// smoothStore returns a store seeded from the first of seeds 1-8 whose
+// weights put o's outputs and gradients at x (native formulation, in
+// training or not) on smooth ground: moving x by 1e-6 of itself moves
+// none of them by more than within/10 of its size.
+//
+// The formulations differ only in rounding, but where a max pool's two
+// largest inputs are nearly tied a rounding decides which one the
+// gradient flows to, and batch norm over a few pixels per channel
+// amplifies it. At such weights the formulations disagree as much as the
+// model disagrees with itself at a nudged input, which says nothing about
+// the formulations: among seeds 1-400, nin-bottleneck with batch norm at
+// seed 129 moved its gradients by 150% under a 1e-6 nudge, and a
+// comparison at an unseeded draw failed CI once in that way.
+func smoothStore(t *testing.T, b compute.Backend, o Spec, x *tensors.Tensor, training bool, within float64) *model.Store {
+	t.Helper()
+	o.ConvImpl = "native"
+	nudged := tensors.MustCopyFlatData[float32](x)
+	for i := range nudged {
+		nudged[i] *= 1 + 1e-6*float32(i%3-1)
+	}
+	xn := tensors.FromFlatDataAndDimensions(nudged, x.Shape().Dimensions...)
+	for seed := int64(1); seed <= 8; seed++ {
+		store := seededStore(t, seed)
+		at, near := outputsAndGradientsIn(t, b, store, o, x, training), outputsAndGradientsIn(t, b, store, o, xn, training)
+		if moved := largestDifference(at, near); moved <= within/10 {
+			t.Logf("%s: weights of seed %d (a 1e-6 nudge of the input moves the outputs and gradients by %.2g)", o.Variant, seed, moved)
+			return store
+		}
+	}
+	t.Fatalf("%s: no seed in 1-8 puts the outputs and gradients where a 1e-6 nudge of the input moves them by less than %g", o.Variant, within/10)
+	return nil
+}
+
+// largestDifference is the largest difference between want's and got's
+// values relative to the larger of 1 and want's value (the measure of
+// compareOutputsTol).
+func largestDifference(want, got map[string][]float32) float64 {
+	var most float64
+	for name, w := range want {
+		for i, g := range got[name] {
+			most = math.Max(most, math.Abs(float64(w[i]-g))/math.Max(1, math.Abs(float64(w[i]))))
+		}
+	}
+	return most
 }
 
 // outputsAndGradients runs o on x with the variables of store and returns
