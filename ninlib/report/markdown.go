@@ -85,6 +85,9 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
 		return
 	}
 	writeTraining(b, rs)
+	for _, t := range ByBudgets(rs) {
+		writeByBudget(b, t)
+	}
 	for _, f := range BudgetFigures(rs) {
 		fmt.Fprintf(b, "![%s on %s: test error against the training budget](%s)\n\n", f.Experiment, f.Dataset, f.Path)
 		fmt.Fprintf(b, "![%s on %s: validation error after each epoch, per budget](%s)\n\n", f.Experiment, f.Dataset, f.CurvesPath)
@@ -223,6 +226,10 @@ func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
 			rs := byDS[ds]
 			measure, label := glanceMeasure(rs[0])
 			if label == "" {
+				continue
+			}
+			if t := ByBudgets(rs); len(t) == 1 {
+				b.WriteString(t[0].glanceRow(label, rs[0].Budget))
 				continue
 			}
 			ref := measure

@@ -1,0 +1,281 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ninbench/nin/ninlib/stats"
+)
+
+// ByBudget is a budget study's heads side by side on one dataset: from
+// the arms HEAD-e<epochs> of an experiment, one line per budget and one
+// column per head, the first head (in the experiment file's order) the
+// reference the others are compared with at the same budget. It answers
+// the budget study's question, which the arm-by-arm table (every arm
+// against the first) does not: does the heads' order depend on the
+// budget, and where do they cross?
+type ByBudget struct {
+	Experiment, Dataset string
+	Heads               []string
+	Epochs              []int // ascending
+	cells               map[int]map[string]*Row
+}
+
+// Cell is the row of head trained for epochs, or nil if it has none.
+func (t ByBudget) Cell(epochs int, head string) *Row { return t.cells[epochs][head] }
+
+// ByBudgets lists the head-to-head tables rows call for: one per
+// experiment and dataset in which two heads or more have completed runs
+// at a budget they share, and some head at two budgets or more (so a
+// single-budget comparison stays in the arm table alone).
+func ByBudgets(rows []*Row) []ByBudget {
+	type key struct{ exp, ds string }
+	var order []key
+	tables := map[key]*ByBudget{}
+	for _, r := range rows {
+		m := budgetSuffix.FindStringSubmatch(r.Arm)
+		if m == nil || r.TestErr.N == 0 {
+			continue
+		}
+		k := key{r.Experiment, r.Dataset}
+		t := tables[k]
+		if t == nil {
+			t = &ByBudget{Experiment: r.Experiment, Dataset: r.Dataset, cells: map[int]map[string]*Row{}}
+			tables[k] = t
+			order = append(order, k)
+		}
+		t.add(strings.TrimSuffix(r.Arm, m[0]), m[1], r)
+	}
+	var out []ByBudget
+	for _, k := range order {
+		if t := tables[k]; t.compares() {
+			slices.Sort(t.Epochs)
+			out = append(out, *t)
+		}
+	}
+	return out
+}
+
+// add places r, the arm of head at epochs (as written in its name).
+func (t *ByBudget) add(head, epochs string, r *Row) {
+	e, _ := strconv.Atoi(epochs)
+	if !slices.Contains(t.Heads, head) {
+		t.Heads = append(t.Heads, head)
+	}
+	if t.cells[e] == nil {
+		t.cells[e] = map[string]*Row{}
+		t.Epochs = append(t.Epochs, e)
+	}
+	t.cells[e][head] = r
+}
+
+// compares says whether t has two heads at a shared budget and a head at
+// two budgets.
+func (t *ByBudget) compares() bool {
+	shared, spans := false, false
+	for _, h := range t.Heads {
+		n := 0
+		for _, e := range t.Epochs {
+			if t.cells[e][h] != nil {
+				n++
+			}
+		}
+		spans = spans || n >= 2
+	}
+	for _, e := range t.Epochs {
+		shared = shared || len(t.cells[e]) >= 2
+	}
+	return shared && spans
+}
+
+// writeByBudget writes t: the heads' test errors at each budget, each
+// other head's difference to the first and its spread word, then the
+// order of each pair across the budgets (Ordering).
+func writeByBudget(b *strings.Builder, t ByBudget) {
+	ref := t.Heads[0]
+	fmt.Fprintf(b, "**The heads at each budget (%s).** Test error %%; Δ is the head's error minus %s's at the same budget.\n\n| epochs |", t.Dataset, ref)
+	for _, h := range t.Heads {
+		fmt.Fprintf(b, " %s |", h)
+	}
+	for _, h := range t.Heads[1:] {
+		fmt.Fprintf(b, " Δ %s | beyond spread |", h)
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(t.Heads)+2*(len(t.Heads)-1)) + "\n")
+	for _, e := range t.Epochs {
+		fmt.Fprintf(b, "| %d |", e)
+		for _, h := range t.Heads {
+			fmt.Fprintf(b, " %s |", t.stat(e, h).PM())
+		}
+		for _, h := range t.Heads[1:] {
+			d, word := t.delta(e, h)
+			fmt.Fprintf(b, " %s | %s |", d, word)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	for _, h := range t.Heads[1:] {
+		if s := t.Ordering(h); s != "" {
+			fmt.Fprintf(b, "%s\n\n", s)
+		}
+	}
+}
+
+// stat is the test error of head at epochs (N = 0 if not run).
+func (t ByBudget) stat(epochs int, head string) stats.Stat {
+	if r := t.Cell(epochs, head); r != nil {
+		return r.TestErr
+	}
+	return stats.Stat{}
+}
+
+// delta is head's difference to the reference head at epochs, and its
+// spread word ("–" for both when either was not run).
+func (t ByBudget) delta(epochs int, head string) (string, string) {
+	s, ref := t.stat(epochs, head), t.stat(epochs, t.Heads[0])
+	if s.N == 0 || ref.N == 0 {
+		return "–", "–"
+	}
+	return fmt.Sprintf("%+.2f", s.Mean-ref.Mean), stats.Spread(s, ref)
+}
+
+// Ordering says in a sentence how head and the reference head order
+// across the budgets both were run at: which has the lower mean test
+// error at each, where the order changes if it does, the spread word at
+// each budget, and how the difference moves. It is empty when they share
+// no budget.
+func (t ByBudget) Ordering(head string) string {
+	ref := t.Heads[0]
+	var shared []int
+	for _, e := range t.Epochs {
+		if t.stat(e, head).N > 0 && t.stat(e, ref).N > 0 {
+			shared = append(shared, e)
+		}
+	}
+	if len(shared) == 0 {
+		return ""
+	}
+	leader := func(e int) string {
+		if t.stat(e, head).Mean < t.stat(e, ref).Mean {
+			return head
+		}
+		return ref
+	}
+	var s strings.Builder
+	var flips []string
+	for i := 1; i < len(shared); i++ {
+		if a, z := leader(shared[i-1]), leader(shared[i]); a != z {
+			flips = append(flips, fmt.Sprintf("between %d and %d epochs (%s leads at %d, %s at %d)", shared[i-1], shared[i], a, shared[i-1], z, shared[i]))
+		}
+	}
+	if len(flips) == 0 {
+		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at every budget run (%s epochs), so the order does not change with the budget here", head, ref, leader(shared[0]), epochList(shared))
+	} else {
+		fmt.Fprintf(&s, "**%s against %s:** the order changes %s", head, ref, strings.Join(flips, "; "))
+	}
+	fmt.Fprintf(&s, "; the difference is %s; %s.", t.gaps(shared, head), t.spreads(shared, head))
+	return s.String()
+}
+
+// gaps lists the absolute differences of head to the reference at each
+// of the budgets, in points, saying whether they shrink or grow
+// throughout.
+func (t ByBudget) gaps(budgets []int, head string) string {
+	var parts []string
+	var prev float64
+	shrinks, grows := true, true
+	for i, e := range budgets {
+		g := t.stat(e, head).Mean - t.stat(e, t.Heads[0]).Mean
+		if g < 0 {
+			g = -g
+		}
+		if i > 0 {
+			shrinks, grows = shrinks && g < prev, grows && g > prev
+		}
+		prev = g
+		parts = append(parts, fmt.Sprintf("%.2f", g))
+	}
+	trend := "points"
+	switch {
+	case len(budgets) < 2:
+	case shrinks:
+		trend = "points, shrinking as the budget grows"
+	case grows:
+		trend = "points, growing as the budget grows"
+	}
+	return strings.Join(parts, " → ") + " " + trend
+}
+
+// spreads groups the budgets by the spread word of head against the
+// reference: "beyond spread at 1 and 3 epochs, within spread at 8".
+func (t ByBudget) spreads(budgets []int, head string) string {
+	var words []string
+	at := map[string][]int{}
+	for _, e := range budgets {
+		w := stats.Spread(t.stat(e, head), t.stat(e, t.Heads[0]))
+		if _, ok := at[w]; !ok {
+			words = append(words, w)
+		}
+		at[w] = append(at[w], e)
+	}
+	shown := map[string]string{"beyond": "beyond spread", "one seed": "one seed on a side"}
+	var parts []string
+	for _, w := range words {
+		name := w
+		if s, ok := shown[w]; ok {
+			name = s
+		}
+		parts = append(parts, fmt.Sprintf("%s at %s epochs", name, epochList(at[w])))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// epochList writes budgets as "1, 3 and 8".
+func epochList(budgets []int) string {
+	var s []string
+	for _, e := range budgets {
+		s = append(s, strconv.Itoa(e))
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// glanceRow is t's line in the at-a-glance table: the budgets, the
+// reference head's error from the smallest to the largest, and each
+// other head's difference to it at every budget with its spread word.
+// budget is one of t's rows' budgets ("all the training images × 1
+// epoch"), for the images part.
+func (t ByBudget) glanceRow(label, budget string) string {
+	images, _, _ := strings.Cut(budget, " × ")
+	ref, first, last := t.Heads[0], t.Epochs[0], t.Epochs[len(t.Epochs)-1]
+	refCell := fmt.Sprintf("%s %s (%s)", ref, t.stat(first, ref).PM(), epochsWord(first))
+	if last != first {
+		refCell += fmt.Sprintf(" to %s (%d)", t.stat(last, ref).PM(), last)
+	}
+	var others []string
+	for _, h := range t.Heads[1:] {
+		var at []string
+		for _, e := range t.Epochs {
+			if d, word := t.delta(e, h); d != "–" {
+				at = append(at, fmt.Sprintf("%s at %d (%s)", d, e, word))
+			}
+		}
+		o := fmt.Sprintf("%s: Δ %s", h, strings.Join(at, ", "))
+		if r, rr := t.Cell(last, h), t.Cell(last, ref); r != nil && rr != nil && rr.Params > 0 && r.Params != rr.Params {
+			o += fmt.Sprintf("; params ×%.2f", float64(r.Params)/float64(rr.Params))
+		}
+		others = append(others, o)
+	}
+	return fmt.Sprintf("| %s (%s, head against head) | %s | %s × %s epochs | %s | %s |\n", t.Experiment, label, t.Dataset, images, epochList(t.Epochs), refCell, strings.Join(others, "; "))
+}
+
+// epochsWord is "1 epoch" or "N epochs".
+func epochsWord(n int) string {
+	if n == 1 {
+		return "1 epoch"
+	}
+	return fmt.Sprintf("%d epochs", n)
+}

@@ -1,0 +1,123 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ninbench/nin/ninlib/stats"
+)
+
+// budgetRow is a budget study's row with a test error of mean ± std over
+// n seeds.
+func budgetRow(exp, arm, ds string, mean, std float64, n int) *Row {
+	return &Row{Experiment: exp, Arm: arm, Dataset: ds, TestErr: stats.Stat{Mean: mean, Std: std, N: n}, Params: 100, Budget: "all the training images × 1 epoch"}
+}
+
+// TestByBudgets: a head-to-head table per experiment and dataset where
+// two heads share a budget and a head spans two; none otherwise.
+func TestByBudgets(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rows []*Row
+		want []string // "experiment/dataset: heads @ epochs"
+	}{
+		{"two heads at two budgets", []*Row{
+			budgetRow("budget", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("budget", "nin-fc-e1", "mnist", 2, 0.1, 3),
+			budgetRow("budget", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("budget", "nin-fc-e8", "mnist", 0.9, 0.1, 3)},
+			[]string{"budget/mnist: nin,nin-fc @ [1 8]"}},
+		{"budgets listed out of order", []*Row{
+			budgetRow("budget", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("budget", "nin-fc-e8", "mnist", 0.9, 0.1, 3),
+			budgetRow("budget", "nin-e1", "mnist", 3, 0.1, 3)},
+			[]string{"budget/mnist: nin,nin-fc @ [1 8]"}},
+		{"one budget only (batch-norm)", []*Row{
+			budgetRow("batch-norm", "nin-bn-e1", "mnist", 2, 0.1, 3), budgetRow("batch-norm", "nin-bn-lr3-e1", "mnist", 1.5, 0.1, 3)}, nil},
+		{"one head only", []*Row{
+			budgetRow("budget", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("budget", "nin-e3", "mnist", 2, 0.1, 3)}, nil},
+		{"no completed runs at the shared budget", []*Row{
+			budgetRow("budget", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("budget", "nin-e3", "mnist", 2, 0.1, 3),
+			budgetRow("budget", "nin-fc-e3", "mnist", 0, 0, 0)}, nil},
+		{"two datasets", []*Row{
+			budgetRow("budget", "nin-e1", "fashion-mnist", 19, 1, 3), budgetRow("budget", "nin-fc-e1", "fashion-mnist", 14, 1, 3),
+			budgetRow("budget", "nin-e3", "fashion-mnist", 13, 1, 3),
+			budgetRow("budget", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("budget", "nin-fc-e1", "mnist", 2, 0.1, 3)},
+			[]string{"budget/fashion-mnist: nin,nin-fc @ [1 3]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, b := range ByBudgets(tc.rows) {
+				got = append(got, fmt.Sprintf("%s/%s: %s @ %v", b.Experiment, b.Dataset, strings.Join(b.Heads, ","), b.Epochs))
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestOrdering: the sentence names the leader at every budget, where the
+// order changes, how the difference moves, and each budget's spread word.
+func TestOrdering(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		rows          []*Row
+		want, notWant []string
+	}{
+		{"FC leads throughout, by less and less", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
+			budgetRow("b", "nin-e3", "mnist", 1.32, 0.10, 3), budgetRow("b", "nin-fc-e3", "mnist", 0.79, 0.07, 3),
+			budgetRow("b", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.58, 0.04, 3)},
+			[]string{"nin-fc has the lower mean test error at every budget run (1, 3 and 8 epochs)", "1.17 → 0.53 → 0.09 points, shrinking", "beyond spread at 1 and 3 epochs, within spread at 8 epochs"},
+			[]string{"changes"}},
+		{"the order flips at the largest budget", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
+			budgetRow("b", "nin-e8", "mnist", 0.5, 0.02, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.6, 0.02, 3),
+			budgetRow("b", "nin-e20", "mnist", 0.4, 0.02, 1), budgetRow("b", "nin-fc-e20", "mnist", 0.55, 0.02, 3)},
+			[]string{"the order changes between 1 and 8 epochs (nin-fc leads at 1, nin at 8)", "1.00 → 0.10 → 0.15 points;", "beyond spread at 1 and 8 epochs, one seed on a side at 20 epochs"},
+			[]string{"every budget", "shrinking", "growing"}},
+		{"a budget run by one head only is left out", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
+			budgetRow("b", "nin-e3", "mnist", 2, 0.1, 3), budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.5, 0.1, 3)},
+			[]string{"(1 and 8 epochs)", "1.00 → 0.50 points, shrinking"}, []string{"3 epochs"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tables := ByBudgets(tc.rows)
+			if len(tables) != 1 {
+				t.Fatalf("%d tables, want 1", len(tables))
+			}
+			got := tables[0].Ordering("nin-fc")
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("missing %q in %q", w, got)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("unexpected %q in %q", w, got)
+				}
+			}
+		})
+	}
+}
+
+// TestGlanceShowsHeadsAtEachBudget: a budget study's at-a-glance line
+// compares the heads at the same budget, not every arm with the first
+// (nin-e8 against nin-e1 says nothing about the heads).
+func TestGlanceShowsHeadsAtEachBudget(t *testing.T) {
+	rows := []*Row{
+		budgetRow("budget", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("budget", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
+		budgetRow("budget", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("budget", "nin-fc-e8", "mnist", 0.58, 0.04, 3),
+		budgetRow("gap-vs-fc", "nin", "mnist", 2.9, 0.4, 3),
+	}
+	md := string(Markdown(rows, nil, nil))
+	want := "| budget (test error %, head against head) | mnist | all the training images × 1 and 8 epochs | nin 2.75 ± 0.46 (1 epoch) to 0.67 ± 0.07 (8) | nin-fc: Δ -1.17 at 1 (beyond), -0.09 at 8 (within spread) |"
+	if !strings.Contains(md, want) {
+		t.Errorf("at a glance lacks\n%s\nin\n%s", want, md)
+	}
+	if strings.Contains(md, "nin-e8 [") {
+		t.Errorf("at a glance still compares nin-e8 with nin-e1:\n%s", md)
+	}
+	if !strings.Contains(md, "| 8 | 0.67 ± 0.07 | 0.58 ± 0.04 | -0.09 | within spread |") {
+		t.Errorf("the budget section lacks the heads' line at 8 epochs:\n%s", md)
+	}
+}
