@@ -35,7 +35,8 @@ func ByBudgets(rows []*Row) []ByBudget {
 	var order []key
 	tables := map[key]*ByBudget{}
 	for _, r := range rows {
-		m := budgetSuffix.FindStringSubmatch(r.Arm)
+		arm, _, _ := strings.Cut(r.Arm, " (from ") // an arm shared from another experiment
+		m := budgetSuffix.FindStringSubmatch(arm)
 		if m == nil || r.TestErr.N == 0 {
 			continue
 		}
@@ -46,7 +47,7 @@ func ByBudgets(rows []*Row) []ByBudget {
 			tables[k] = t
 			order = append(order, k)
 		}
-		t.add(strings.TrimSuffix(r.Arm, m[0]), m[1], r)
+		t.add(strings.TrimSuffix(arm, m[0]), m[1], r)
 	}
 	var out []ByBudget
 	for _, k := range order {

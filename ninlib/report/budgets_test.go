@@ -37,6 +37,13 @@ func TestByBudgets(t *testing.T) {
 		{"no completed runs at the shared budget", []*Row{
 			budgetRow("budget", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("budget", "nin-e3", "mnist", 2, 0.1, 3),
 			budgetRow("budget", "nin-fc-e3", "mnist", 0, 0, 0)}, nil},
+		{"an arm shared from another experiment", []*Row{
+			budgetRow("bodies", "nin-e1 (from budget)", "mnist", 3, 0.1, 3), budgetRow("bodies", "nin-e8 (from budget)", "mnist", 1, 0.1, 3),
+			budgetRow("bodies", "conv-gap-e8", "mnist", 2, 0.1, 3)},
+			[]string{"bodies/mnist: nin,conv-gap @ [1 8]"}},
+		{"every arm at one budget (budget-bodies)", []*Row{
+			budgetRow("bodies", "nin-e8 (from budget)", "mnist", 1, 0.1, 3), budgetRow("bodies", "conv-gap-e8", "mnist", 2, 0.1, 3),
+			budgetRow("bodies", "bneck-half-e8", "mnist", 2, 0.1, 3)}, nil},
 		{"two datasets", []*Row{
 			budgetRow("budget", "nin-e1", "fashion-mnist", 19, 1, 3), budgetRow("budget", "nin-fc-e1", "fashion-mnist", 14, 1, 3),
 			budgetRow("budget", "nin-e3", "fashion-mnist", 13, 1, 3),
