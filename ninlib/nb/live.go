@@ -29,6 +29,11 @@ type live struct {
 	valX, valL, valA       []float64
 }
 
+// liveCharts opens the row that holds the two live charts side by side
+// (wrapping on a narrow page): the classic notebook styles an output's
+// images as blocks, which stacked them one above the other.
+const liveCharts = `<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">`
+
 // redraw is how often the live display is redrawn.
 const redraw = 3 * time.Second
 
@@ -85,16 +90,16 @@ func (l *live) draw() {
 	eta := time.Duration(float64(l.steps-l.step) / max(rate, 1e-9) * float64(time.Second)).Round(time.Second)
 	line := fmt.Sprintf("run %d of this cell · epoch %d · step %d/%d · loss %.4f · %.1f steps/s · epoch ETA %s",
 		l.runs, l.epoch, l.step, l.steps, l.lastLoss, rate, eta)
-	out := "<div><code>" + html.EscapeString(line) + "</code></div>"
+	out := "<div><code>" + html.EscapeString(line) + "</code></div>" + liveCharts
 	for _, c := range []plots.Chart{
 		l.chart("loss", l.trainL, l.valL),
 		l.chart("accuracy", l.trainA, l.valA),
 	} {
 		if f, err := c.Figure(); err == nil {
-			out += fmt.Sprintf(`<img src="%s" style="width:48%%;max-width:520px">`, pngDataURI(f.PNG))
+			out += fmt.Sprintf(`<img src="%s" style="flex:0 1 48%%;max-width:520px;min-width:0;margin:0">`, pngDataURI(f.PNG))
 		}
 	}
-	gonbui.UpdateHTML(l.id, out)
+	gonbui.UpdateHTML(l.id, out+"</div>")
 }
 
 // chart is one of the live charts: training (dashed) and validation.

@@ -89,6 +89,8 @@ if (live) {
   const el = live.asElement();
   await el.scrollIntoViewIfNeeded();
   await el.screenshot({ path: `${shots}/02-live-curve.png` });
+  const tops = await el.evaluate(a => [...a.querySelectorAll('img')].map(i => Math.round(i.getBoundingClientRect().top)));
+  check(tops.length === 2 && Math.abs(tops[0] - tops[1]) < 4, `Run All: the live loss and accuracy charts side by side (image tops ${tops.join(', ')})`);
 }
 await page.waitForFunction(() => Jupyter.notebook.get_cells().every(
   c => c.cell_type !== 'code' || (c.input_prompt_number !== '*' && c.input_prompt_number !== null && c.input_prompt_number !== undefined)),
