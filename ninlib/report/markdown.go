@@ -212,7 +212,7 @@ func writeProbe(b *strings.Builder, rs []*Row) {
 // probe's own measure), with the same spread test as the tables and the
 // cost ratios that the claims are about.
 func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
-	b.WriteString("## At a glance\n\nComputed from the tables below (Δ to the first arm; \"beyond\": |Δ| exceeds the sum of the two standard deviations). Each verdict holds at the training budget beside it, far below the paper's (about 120k iterations at batch 128); an arm trained at another budget says so in brackets.\n\n| experiment | dataset | budget | first arm | the other arms |\n|---|---|---|---|---|\n")
+	b.WriteString("## At a glance\n\nComputed from the tables below (Δ to the first arm, or in a budget study to the first head at the same budget; \"beyond\": |Δ| exceeds the sum of the two standard deviations). Each verdict holds at the training budget beside it, far below the paper's (about 120k iterations at batch 128); an arm trained at another budget says so in brackets.\n\n| experiment | dataset | budget | first arm | the other arms |\n|---|---|---|---|---|\n")
 	for _, e := range exps {
 		var datasets []string
 		byDS := map[string][]*Row{}
