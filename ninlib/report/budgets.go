@@ -252,9 +252,9 @@ func epochList(budgets []int) string {
 func (t ByBudget) glanceRow(label, budget string) string {
 	images, _, _ := strings.Cut(budget, " × ")
 	ref, first, last := t.Heads[0], t.Epochs[0], t.Epochs[len(t.Epochs)-1]
-	refCell := fmt.Sprintf("%s %s (%s)", ref, t.stat(first, ref).PM(), epochsWord(first))
+	refCell := fmt.Sprintf("%s %s at %s", ref, t.stat(first, ref).PM(), epochsWord(first))
 	if last != first {
-		refCell += fmt.Sprintf(" to %s (%d)", t.stat(last, ref).PM(), last)
+		refCell += fmt.Sprintf(", %s at %d", t.stat(last, ref).PM(), last)
 	}
 	var others []string
 	for _, h := range t.Heads[1:] {

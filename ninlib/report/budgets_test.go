@@ -117,7 +117,7 @@ func TestGlanceShowsHeadsAtEachBudget(t *testing.T) {
 		budgetRow("gap-vs-fc", "nin", "mnist", 2.9, 0.4, 3),
 	}
 	md := string(Markdown(rows, nil, nil))
-	want := "| budget (test error %, head against head) | mnist | all the training images × 1 and 8 epochs | nin 2.75 ± 0.46 (1 epoch) to 0.67 ± 0.07 (8) | nin-fc: Δ -1.17 at 1 (beyond), -0.09 at 8 (within spread) |"
+	want := "| budget (test error %, head against head) | mnist | all the training images × 1 and 8 epochs | nin 2.75 ± 0.46 at 1 epoch, 0.67 ± 0.07 at 8 | nin-fc: Δ -1.17 at 1 (beyond), -0.09 at 8 (within spread) |"
 	if !strings.Contains(md, want) {
 		t.Errorf("at a glance lacks\n%s\nin\n%s", want, md)
 	}
