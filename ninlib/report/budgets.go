@@ -171,7 +171,7 @@ func (t ByBudget) Ordering(head string) string {
 		}
 	}
 	if len(flips) == 0 {
-		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at every budget run (%s epochs), so the order does not change with the budget here", head, ref, leader(shared[0]), epochList(shared))
+		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at every budget both were trained for (%s epochs), so the order does not change with the budget here", head, ref, leader(shared[0]), epochList(shared))
 	} else {
 		fmt.Fprintf(&s, "**%s against %s:** the order changes %s", head, ref, strings.Join(flips, "; "))
 	}

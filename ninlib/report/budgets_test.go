@@ -74,7 +74,7 @@ func TestOrdering(t *testing.T) {
 			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
 			budgetRow("b", "nin-e3", "mnist", 1.32, 0.10, 3), budgetRow("b", "nin-fc-e3", "mnist", 0.79, 0.07, 3),
 			budgetRow("b", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.58, 0.04, 3)},
-			[]string{"nin-fc has the lower mean test error at every budget run (1, 3 and 8 epochs)", "1.17 → 0.53 → 0.09 points, shrinking", "beyond spread at 1 and 3 epochs, within spread at 8 epochs"},
+			[]string{"nin-fc has the lower mean test error at every budget both were trained for (1, 3 and 8 epochs)", "1.17 → 0.53 → 0.09 points, shrinking", "beyond spread at 1 and 3 epochs, within spread at 8 epochs"},
 			[]string{"changes"}},
 		{"the order flips at the largest budget", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
