@@ -1,6 +1,7 @@
 package nb
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,8 +22,8 @@ import (
 func Header(experiments ...string) {
 	root := repo.SourceDir()
 	env := runs.EnvironmentOf(root)
-	fmt.Printf("outputs made %s at commit %.12s%s, on %s (%d cores), %s, backend %s\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), env.GitCommit, codeDirty(root), env.CPU, env.NumCPU, env.GoVersion, backendName())
+	fmt.Printf("outputs made %s at commit %.12s%s, on %s (%d cores; %s), %s, backend %s\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), env.GitCommit, codeDirty(root), env.CPU, env.NumCPU, cmp.Or(env.CPUSIMD, "SIMD extensions unknown"), env.GoVersion, backendName())
 	for _, e := range experiments {
 		p, err := plan.Load(Experiments, e)
 		if err != nil {

@@ -3,6 +3,7 @@ package runs
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -11,7 +12,8 @@ import (
 
 // EnvironmentOf fills an Environment from the machine and the git checkout in dir.
 func EnvironmentOf(dir string) Environment {
-	e := Environment{GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), CPU: cpuModel()}
+	e := Environment{GoVersion: runtime.Version(), NumCPU: runtime.NumCPU()}
+	e.CPU, e.CPUSIMD = cpuInfo()
 	e.Hostname, _ = os.Hostname()
 	if out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output(); err == nil {
 		e.GitCommit = strings.TrimSpace(string(out))
@@ -25,19 +27,47 @@ func EnvironmentOf(dir string) Environment {
 	return e
 }
 
-func cpuModel() string {
+// cpuInfo is the CPU's model name and its SIMD extensions (simdFlags) as
+// /proc/cpuinfo lists them for the first CPU; GOARCH and "" where it is
+// not readable.
+func cpuInfo() (model, simd string) {
 	f, err := os.Open("/proc/cpuinfo")
 	if err != nil {
-		return runtime.GOARCH
+		return runtime.GOARCH, ""
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return parseCPUInfo(f)
+}
+
+// simdFlags are the cpuinfo flags a record keeps, in this order.
+var simdFlags = []string{"avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "asimd", "sve"}
+
+// parseCPUInfo reads the first CPU's "model name" and "flags" (or
+// "Features" on ARM) lines of a /proc/cpuinfo.
+func parseCPUInfo(r io.Reader) (model, simd string) {
+	model = runtime.GOARCH
+	have := map[string]bool{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024) // the flags line is long
 	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		switch k = strings.TrimSpace(k); {
+		case !ok:
+		case k == "model name" && model == runtime.GOARCH:
+			model = strings.TrimSpace(v)
+		case (k == "flags" || k == "Features") && len(have) == 0:
+			for _, fl := range strings.Fields(v) {
+				have[fl] = true
+			}
 		}
 	}
-	return runtime.GOARCH
+	var kept []string
+	for _, fl := range simdFlags {
+		if have[fl] {
+			kept = append(kept, fl)
+		}
+	}
+	return model, strings.Join(kept, " ")
 }
 
 // PeakRSSMB returns the peak resident set size of this process in MiB

@@ -58,11 +58,16 @@ var metricsHeader = []string{"epoch", "step", "lr", "train_loss", "train_acc", "
 
 // Environment records where and with what a run was made.
 type Environment struct {
-	GitCommit   string `json:"git_commit"`
-	GitDirty    bool   `json:"git_dirty"`
-	GoVersion   string `json:"go_version"`
-	GoMLX       string `json:"gomlx_version"`
-	CPU         string `json:"cpu"`
+	GitCommit string `json:"git_commit"`
+	GitDirty  bool   `json:"git_dirty"`
+	GoVersion string `json:"go_version"`
+	GoMLX     string `json:"gomlx_version"`
+	CPU       string `json:"cpu"`
+	// CPUSIMD lists the CPU's vector extensions that change GoMLX's
+	// kernels and a run's speed ("avx2 fma avx512f ..."): the same model
+	// name covers AVX-512 and AVX2-only machines. Absent from records made
+	// before it was kept, and where /proc/cpuinfo is not readable.
+	CPUSIMD     string `json:"cpu_simd,omitempty"`
 	NumCPU      int    `json:"num_cpu"`
 	Hostname    string `json:"hostname"`
 	Backend     string `json:"backend"`

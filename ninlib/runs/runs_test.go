@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -151,5 +152,28 @@ func TestLockIsExclusiveAndLive(t *testing.T) {
 	}
 	if EffectiveStatus(dir, &Summary{Status: StatusCompleted}) != StatusCompleted {
 		t.Errorf("EffectiveStatus changed a completed run")
+	}
+}
+
+// TestParseCPUInfo: a record names the CPU and the SIMD extensions that
+// change GoMLX's kernels, from the first CPU of /proc/cpuinfo (fixtures:
+// this session's AVX2-only EPYC, an AVX-512 Xeon, an ARM server).
+func TestParseCPUInfo(t *testing.T) {
+	for _, tc := range []struct{ file, model, simd string }{
+		{"cpuinfo-epyc-avx2.txt", "AMD EPYC", "avx avx2 fma"},
+		{"cpuinfo-xeon-avx512.txt", "Intel(R) Xeon(R) Processor", "avx avx2 fma avx512f avx512bw avx512vl avx512_vnni avx512_bf16 avx512_fp16 amx_tile amx_bf16"},
+		{"cpuinfo-arm.txt", runtime.GOARCH, "asimd sve"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			model, simd := parseCPUInfo(f)
+			if model != tc.model || simd != tc.simd {
+				t.Errorf("got %q, %q; want %q, %q", model, simd, tc.model, tc.simd)
+			}
+		})
 	}
 }
