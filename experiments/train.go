@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/fit"
@@ -168,11 +169,15 @@ func cmdRun(ctx context.Context, args []string) error {
 	cf := addConfigFlags(fs)
 	rf := addRunFlags(fs)
 	dry := fs.Bool("dry", false, "print what would run and exit")
+	within := fs.Duration("within", 0, "start only the runs expected to end within this time from now (e.g. 2h30m), from the time per epoch of completed runs of the same model and data on this kind of machine; for sessions that end at a set time")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if err := checkRunFlags(fs); err != nil {
 		return err
+	}
+	if *within < 0 {
+		return fmt.Errorf("-within %s: expected a positive duration such as 90m or 2h30m", *within)
 	}
 	exps, err := experimentsDir(*cf.experiments)
 	if err != nil {
@@ -192,6 +197,9 @@ func cmdRun(ctx context.Context, args []string) error {
 	o, err := cf.runOptions(extra, *dry)
 	if err != nil {
 		return err
+	}
+	if *within > 0 {
+		o.Deadline = time.Now().Add(*within)
 	}
 	if p.Kind == "train" {
 		_, err = plan.Train(ctx, p, o)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"time"
 
 	"github.com/gomlx/compute"
 
@@ -37,7 +38,17 @@ type RunOptions struct {
 	// OnStep and OnEpoch are passed to fit.TrainOptions (live curves).
 	OnStep  func(epoch, step, steps int, loss, acc float64)
 	OnEpoch func(runs.Epoch)
+	// Deadline, if set, is when the runs must have ended: a run that
+	// Estimate expects to end after it is not started (the plan goes on
+	// to the next, which may be shorter). Sessions that end hard at a set
+	// time use it so that no run is cut off there; a run with no estimate
+	// starts.
+	Deadline time.Time
 }
+
+// errNoTime is one's answer for a run that would not end before the
+// deadline.
+var errNoTime = errors.New("not started before the deadline")
 
 // Train runs every arm x dataset x seed of a training plan and returns the
 // summaries. A run whose identical configuration already completed is
@@ -64,7 +75,7 @@ func Train(ctx context.Context, p *Plan, o RunOptions) ([]*runs.Summary, error) 
 		return nil, err
 	}
 	var out []*runs.Summary
-	busy := 0
+	busy, late := 0, 0
 	for i, t := range tasks {
 		if err := fit.Interrupted(ctx); err != nil {
 			return out, err
@@ -76,6 +87,10 @@ func Train(ctx context.Context, p *Plan, o RunOptions) ([]*runs.Summary, error) 
 			busy++
 			continue
 		}
+		if errors.Is(err, errNoTime) {
+			late++
+			continue
+		}
 		if sum != nil {
 			out = append(out, sum)
 		}
@@ -85,6 +100,9 @@ func Train(ctx context.Context, p *Plan, o RunOptions) ([]*runs.Summary, error) 
 		case err != nil:
 			return out, err
 		}
+	}
+	if late > 0 {
+		fmt.Fprintf(o.Log, "%d runs were not started, as they would not end before -within ends: rerun this command with more time to start them\n", late)
 	}
 	if busy > 0 {
 		fmt.Fprintf(o.Log, "%d runs were being trained by other processes and were skipped: rerun this command once they end to pick up any they did not finish\n", busy)
@@ -114,7 +132,8 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		}
 		defer claim.Unlock()
 	}
-	done, resume, live := find(o.ResultsDir, c)
+	recs, _ := runs.ReadAll(o.ResultsDir)
+	done, resume, live := find(recs, c)
 	if live != "" {
 		return nil, fmt.Errorf("run %s: %w", live, runs.ErrLocked)
 	}
@@ -122,8 +141,13 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		fmt.Fprintf(o.Log, "== %s: already completed, skipped\n", label)
 		return nil, nil
 	}
+	d, n := Estimate(recs, c, runs.ThisMachine(), epochsDone(recs, resume))
+	if ok, why := fits(d, n, time.Now(), o.Deadline); !ok {
+		fmt.Fprintf(o.Log, "== %s: %s\n", label, why)
+		return nil, errNoTime
+	}
 	if o.DryRun {
-		fmt.Fprintf(o.Log, "== %s: would run (resume=%q)\n", label, resume)
+		fmt.Fprintf(o.Log, "== %s: would run (resume=%q)%s\n", label, resume, expected(d, n))
 		return nil, nil
 	}
 	var err error
@@ -148,8 +172,7 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 // if a live process is training one (started by hand, outside any plan),
 // else the directory of an interrupted one to resume. A failed run starts
 // afresh (resume it by hand with train -resume once its cause is fixed).
-func find(resultsDir string, c config.Config) (done bool, resume, live string) {
-	recs, _ := runs.ReadAll(resultsDir)
+func find(recs []runs.Record, c config.Config) (done bool, resume, live string) {
 	for _, r := range recs {
 		if !SameRun(r.Config, c) {
 			continue
@@ -164,6 +187,26 @@ func find(resultsDir string, c config.Config) (done bool, resume, live string) {
 		}
 	}
 	return false, resume, live
+}
+
+// epochsDone is how many epochs the record in dir has committed (0 when
+// dir is "" or not among recs).
+func epochsDone(recs []runs.Record, dir string) int {
+	for _, r := range recs {
+		if dir != "" && r.Dir == dir {
+			return r.Summary.Epochs
+		}
+	}
+	return 0
+}
+
+// expected words an estimate for a dry run (", about 45 min (the time
+// per epoch of ...)"), or nothing without one.
+func expected(d time.Duration, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return ", " + minutes(d) + from(n)
 }
 
 // SameRun reports whether two configurations describe the same run: the

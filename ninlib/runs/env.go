@@ -12,8 +12,8 @@ import (
 
 // EnvironmentOf fills an Environment from the machine and the git checkout in dir.
 func EnvironmentOf(dir string) Environment {
-	e := Environment{GoVersion: runtime.Version(), NumCPU: runtime.NumCPU()}
-	e.CPU, e.CPUSIMD = cpuInfo()
+	e := ThisMachine()
+	e.GoVersion = runtime.Version()
 	e.Hostname, _ = os.Hostname()
 	if out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output(); err == nil {
 		e.GitCommit = strings.TrimSpace(string(out))
@@ -24,6 +24,14 @@ func EnvironmentOf(dir string) Environment {
 	} else {
 		e.GitCommit = "unknown (not a git checkout)"
 	}
+	return e
+}
+
+// ThisMachine is the part of an Environment that says what machine this
+// is: the CPU model, its SIMD extensions and the core count.
+func ThisMachine() Environment {
+	e := Environment{NumCPU: runtime.NumCPU()}
+	e.CPU, e.CPUSIMD = cpuInfo()
 	return e
 }
 

@@ -1,0 +1,146 @@
+package plan
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ninbench/nin/ninlib/config"
+	"github.com/ninbench/nin/ninlib/runs"
+)
+
+// TestEstimate: the time per epoch of completed runs of the same model,
+// data and batch on the same kind of machine, times the epochs left; any
+// other run does not count.
+func TestEstimate(t *testing.T) {
+	epyc := runs.Environment{CPU: "AMD EPYC", NumCPU: 2, CPUSIMD: "avx avx2 fma"}
+	base := config.Defaults()
+	base.Epochs = 20
+	rec := func(mut func(c *config.Config, s *runs.Summary)) runs.Record {
+		c := base
+		c.Epochs, c.Seed, c.LR = 8, 2, 0.003 // another budget, seed and rate: the same cost per epoch
+		s := runs.Summary{Status: runs.StatusCompleted, Epochs: 8, WallSeconds: 800, Env: epyc}
+		if mut != nil {
+			mut(&c, &s)
+		}
+		return runs.Record{Config: c, Summary: s}
+	}
+	for _, tc := range []struct {
+		name  string
+		recs  []runs.Record
+		here  runs.Environment
+		done  int
+		want  time.Duration
+		wantN int
+	}{
+		{"two runs: their mean per epoch times 20", []runs.Record{rec(nil), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 1200 })}, epyc, 0, 2500 * time.Second, 2},
+		{"resumed at epoch 15: 5 epochs left", []runs.Record{rec(nil)}, epyc, 15, 500 * time.Second, 1},
+		{"an older record without SIMD flags counts", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.CPUSIMD = "" })}, epyc, 0, 2000 * time.Second, 1},
+		{"another model", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Width = 1 })}, epyc, 0, 0, 0},
+		{"other data", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Subset = 20000 })}, epyc, 0, 0, 0},
+		{"another batch size", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.BatchSize = 128 })}, epyc, 0, 0, 0},
+		{"an AVX-512 machine of the same name", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.CPUSIMD = "avx avx2 fma avx512f" })}, epyc, 0, 0, 0},
+		{"more cores", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.NumCPU = 16 })}, epyc, 0, 0, 0},
+		{"an interrupted run", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Status = runs.StatusInterrupted })}, epyc, 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, n := Estimate(tc.recs, base, tc.here, tc.done)
+			if d != tc.want || n != tc.wantN {
+				t.Errorf("got %v from %d runs, want %v from %d", d, n, tc.want, tc.wantN)
+			}
+		})
+	}
+}
+
+// TestFits: a run starts when it is expected to end before the deadline,
+// when there is no deadline, or when nothing estimates it.
+func TestFits(t *testing.T) {
+	now := time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		d        time.Duration
+		n        int
+		deadline time.Time
+		want     bool
+		why      string
+	}{
+		{"no deadline", time.Hour, 3, time.Time{}, true, ""},
+		{"ends before it", 40 * time.Minute, 3, now.Add(time.Hour), true, ""},
+		{"ends after it", 45 * time.Minute, 1, now.Add(30 * time.Minute), false, "not started: about 45 min expected (the time per epoch of 1 completed run of this model and data on this kind of machine, as recorded), about 30 min left"},
+		{"deadline passed", 45 * time.Minute, 2, now.Add(-time.Minute), false, "about 0 min left"},
+		{"no estimate", 0, 0, now.Add(time.Minute), true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ok, why := fits(tc.d, tc.n, now, tc.deadline)
+			if ok != tc.want || !strings.Contains(why, tc.why) || (ok && why != "") {
+				t.Errorf("got %v %q, want %v containing %q", ok, why, tc.want, tc.why)
+			}
+		})
+	}
+}
+
+// TestTrainWithin: with a deadline, Train starts only the runs expected
+// to end before it (a dry run says which), going on past the ones that
+// would not, and says how many it left.
+func TestTrainWithin(t *testing.T) {
+	p, err := Parse("long", "seeds = 1, 2\ndatasets = mnist\narm a: model=nin; subset=0; epochs=20\narm b: model=nin; subset=0; epochs=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cfgs, err := p.Tasks("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A completed run of the same model and data (another budget and
+	// seed) on this machine: 60 s an epoch, so a = 20 min, b = 4 min.
+	results := t.TempDir()
+	done := cfgs[0]
+	done.Arm, done.Epochs, done.Seed = "other", 8, 9
+	writeRecord(t, results, "long.other.mnist.s9", done, runs.Summary{Status: runs.StatusCompleted, Epochs: 8, WallSeconds: 480, Env: runs.ThisMachine()})
+	for _, tc := range []struct {
+		within    time.Duration
+		want, not []string
+	}{
+		{30 * time.Minute, []string{"a / mnist / seed 1: would run (resume=\"\"), about 20 min", "b / mnist / seed 2: would run"}, []string{"not started"}},
+		{10 * time.Minute, []string{"a / mnist / seed 1: not started: about 20 min expected", "a / mnist / seed 2: not started", "b / mnist / seed 1: would run (resume=\"\"), about 4 min", "2 runs were not started"}, nil},
+	} {
+		var log strings.Builder
+		if _, err := Train(context.Background(), p, RunOptions{ResultsDir: results, DryRun: true, Log: &log, Deadline: time.Now().Add(tc.within)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(log.String(), w) {
+				t.Errorf("within %v: missing %q in\n%s", tc.within, w, log.String())
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(log.String(), w) {
+				t.Errorf("within %v: unexpected %q in\n%s", tc.within, w, log.String())
+			}
+		}
+	}
+}
+
+// writeRecord writes a run record (config.json and summary.json) under
+// results/runs/id.
+func writeRecord(t *testing.T, results, id string, c config.Config, s runs.Summary) {
+	t.Helper()
+	dir := filepath.Join(results, "runs", id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s.ID, s.Experiment, s.Arm, s.Dataset, s.Seed = id, c.Experiment, c.Arm, c.Setup.Name, c.Seed
+	for name, v := range map[string]any{runs.ConfigFile: runs.RunConfig{Config: c}, runs.SummaryFile: s} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
