@@ -163,7 +163,7 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		}
 		x.prepared[c.Setup] = data
 	}
-	fmt.Fprintf(o.Log, "== %s\n", label)
+	fmt.Fprintf(o.Log, "== %s%s\n", label, expected(d, n))
 	return fit.Train(ctx, c, fit.TrainOptions{ResultsDir: o.ResultsDir, Resume: resume, Command: o.Command,
 		Log: o.Log, Progress: o.Progress, Backend: x.be, Data: data, OnStep: o.OnStep, OnEpoch: o.OnEpoch})
 }
@@ -200,8 +200,8 @@ func epochsDone(recs []runs.Record, dir string) int {
 	return 0
 }
 
-// expected words an estimate for a dry run (", about 45 min (the time
-// per epoch of ...)"), or nothing without one.
+// expected words a run's estimate for the log (", about 45 min (the
+// time per epoch of ...)"), or nothing without one.
 func expected(d time.Duration, n int) string {
 	if n == 0 {
 		return ""
