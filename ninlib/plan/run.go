@@ -62,7 +62,7 @@ func Train(ctx context.Context, p *Plan, o RunOptions) ([]*runs.Summary, error) 
 	if o.Log == nil {
 		o.Log = os.Stdout
 	}
-	x := &executor{o: o, prepared: map[datasets.Setup]*datasets.Prepared{}}
+	x := &executor{o: o, prepared: map[datasets.Setup]*datasets.Prepared{}, here: runs.ThisMachine()}
 	for _, ds := range p.Datasets {
 		for _, a := range p.Arms {
 			if a.From != "" {
@@ -116,6 +116,8 @@ type executor struct {
 	o        RunOptions
 	be       compute.Backend
 	prepared map[datasets.Setup]*datasets.Prepared
+	// here is this machine, read once, for each run's Estimate.
+	here runs.Environment
 }
 
 // one trains (or skips, or resumes) the run of configuration c. It first
@@ -141,7 +143,7 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		fmt.Fprintf(o.Log, "== %s: already completed, skipped\n", label)
 		return nil, nil
 	}
-	d, n := Estimate(recs, c, runs.ThisMachine(), epochsDone(recs, resume))
+	d, n := Estimate(recs, c, x.here, epochsDone(recs, resume))
 	if ok, why := fits(d, n, time.Now(), o.Deadline); !ok {
 		fmt.Fprintf(o.Log, "== %s: %s\n", label, why)
 		return nil, errNoTime
