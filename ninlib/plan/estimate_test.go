@@ -101,12 +101,17 @@ func TestTrainWithin(t *testing.T) {
 	done := cfgs[0]
 	done.Arm, done.Epochs, done.Seed = "other", 8, 9
 	writeRecord(t, results, "long.other.mnist.s9", done, runs.Summary{Status: runs.StatusCompleted, Epochs: 8, WallSeconds: 480, Env: runs.ThisMachine()})
+	// Arm a's seed 2 was interrupted after 15 of its 20 epochs: resuming
+	// it takes the 5 left.
+	resumed := filepath.Join(results, "runs", "long.a.mnist.s2")
+	writeRecord(t, results, "long.a.mnist.s2", cfgs[1], runs.Summary{Status: runs.StatusInterrupted, Epochs: 15, WallSeconds: 900, Env: runs.ThisMachine()})
 	for _, tc := range []struct {
 		within    time.Duration
 		want, not []string
 	}{
 		{30 * time.Minute, []string{"a / mnist / seed 1: would run (resume=\"\"), about 20 min", "b / mnist / seed 2: would run"}, []string{"not started"}},
-		{10 * time.Minute, []string{"a / mnist / seed 1: not started: about 20 min expected", "a / mnist / seed 2: not started", "b / mnist / seed 1: would run (resume=\"\"), about 4 min", "2 runs were not started"}, nil},
+		{10 * time.Minute, []string{"a / mnist / seed 1: not started: about 20 min expected", "a / mnist / seed 2: would run (resume=\"" + resumed + "\"), about 5 min", "b / mnist / seed 1: would run (resume=\"\"), about 4 min", "1 run was not started"}, nil},
+		{3 * time.Minute, []string{"a / mnist / seed 2: not started: about 5 min expected", "b / mnist / seed 1: not started: about 4 min", "4 runs were not started"}, nil},
 	} {
 		var log strings.Builder
 		if _, err := Train(context.Background(), p, RunOptions{ResultsDir: results, DryRun: true, Log: &log, Deadline: time.Now().Add(tc.within)}); err != nil {

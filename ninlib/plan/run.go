@@ -102,10 +102,10 @@ func Train(ctx context.Context, p *Plan, o RunOptions) ([]*runs.Summary, error) 
 		}
 	}
 	if late > 0 {
-		fmt.Fprintf(o.Log, "%d runs were not started, as they would not end before -within ends: rerun this command with more time to start them\n", late)
+		fmt.Fprintf(o.Log, "%s not started, as they would not end before -within ends: rerun this command with more time to start them\n", runsWere(late))
 	}
 	if busy > 0 {
-		fmt.Fprintf(o.Log, "%d runs were being trained by other processes and were skipped: rerun this command once they end to pick up any they did not finish\n", busy)
+		fmt.Fprintf(o.Log, "%s being trained by other processes and skipped: rerun this command once they end to pick up any they did not finish\n", runsWere(busy))
 	}
 	return out, nil
 }
@@ -135,7 +135,7 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		defer claim.Unlock()
 	}
 	recs, _ := runs.ReadAll(o.ResultsDir)
-	done, resume, live := find(recs, c)
+	done, interrupted, live := find(recs, c)
 	if live != "" {
 		return nil, fmt.Errorf("run %s: %w", live, runs.ErrLocked)
 	}
@@ -143,7 +143,11 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		fmt.Fprintf(o.Log, "== %s: already completed, skipped\n", label)
 		return nil, nil
 	}
-	d, n := Estimate(recs, c, x.here, epochsDone(recs, resume))
+	resume, epochsDone := "", 0
+	if interrupted != nil {
+		resume, epochsDone = interrupted.Dir, interrupted.Summary.Epochs
+	}
+	d, n := Estimate(recs, c, x.here, epochsDone)
 	if ok, why := fits(d, n, time.Now(), o.Deadline); !ok {
 		fmt.Fprintf(o.Log, "== %s: %s\n", label, why)
 		return nil, errNoTime
@@ -170,36 +174,33 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		Log: o.Log, Progress: o.Progress, Backend: x.be, Data: data, OnStep: o.OnStep, OnEpoch: o.OnEpoch})
 }
 
+// runsWere words a count of runs for the log: "1 run was", "2 runs were".
+func runsWere(n int) string {
+	if n == 1 {
+		return "1 run was"
+	}
+	return fmt.Sprintf("%d runs were", n)
+}
+
 // find looks for records of configuration c: done if one completed, live
 // if a live process is training one (started by hand, outside any plan),
-// else the directory of an interrupted one to resume. A failed run starts
+// else the interrupted record to resume (nil if none). A failed run starts
 // afresh (resume it by hand with train -resume once its cause is fixed).
-func find(recs []runs.Record, c config.Config) (done bool, resume, live string) {
-	for _, r := range recs {
+func find(recs []runs.Record, c config.Config) (done bool, interrupted *runs.Record, live string) {
+	for i, r := range recs {
 		if !SameRun(r.Config, c) {
 			continue
 		}
 		switch r.Summary.Status {
 		case runs.StatusCompleted:
-			return true, "", ""
+			return true, nil, ""
 		case runs.StatusRunning:
 			live = r.Dir
 		case runs.StatusInterrupted:
-			resume = r.Dir
+			interrupted = &recs[i]
 		}
 	}
-	return false, resume, live
-}
-
-// epochsDone is how many epochs the record in dir has committed (0 when
-// dir is "" or not among recs).
-func epochsDone(recs []runs.Record, dir string) int {
-	for _, r := range recs {
-		if dir != "" && r.Dir == dir {
-			return r.Summary.Epochs
-		}
-	}
-	return 0
+	return false, interrupted, live
 }
 
 // expected words a run's estimate for the log (", about 45 min (the
