@@ -35,8 +35,11 @@ type Plan struct {
 	// registers them: translation, input-size, confidence-maps,
 	// generalization).
 	Kind string
-	// Source names the training experiment whose runs a probe analyses.
-	Source   string
+	// Source names the training experiment whose runs a probe analyses;
+	// SourceArms, if set, the only arms of it analysed (a probe of the
+	// budget study's longest budget: "source_arms = nin-e20").
+	Source     string
+	SourceArms []string
 	Datasets []string
 	Seeds    []uint64
 	Arms     []Arm
@@ -134,6 +137,8 @@ func (ps *parser) setting(k, v string) error {
 		p.Kind = v
 	case "source":
 		p.Source = v
+	case "source_arms":
+		p.SourceArms, err = parseNames(v)
 	case "datasets":
 		p.Datasets, err = parseNames(v)
 	case "seeds":
@@ -161,6 +166,9 @@ func (ps *parser) finish() (*Plan, error) {
 	}
 	if p.Kind != "train" && p.Source == "" {
 		return nil, fmt.Errorf("a %s probe needs \"source = <training experiment>\"", p.Kind)
+	}
+	if p.Kind == "train" && len(p.SourceArms) > 0 {
+		return nil, fmt.Errorf("source_arms selects the source's arms of a probe; a training experiment selects its own with its arm lines")
 	}
 	if err := p.setParams(ps.params); err != nil {
 		return nil, err
@@ -220,8 +228,30 @@ func Load(dir, name string) (*Plan, error) {
 		if src.Kind != "train" {
 			return nil, fmt.Errorf("%s: source = %s: that experiment is a %s probe, not a training experiment", p.Path, p.Source, src.Kind)
 		}
+		if err := checkSourceArms(p, src); err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Path, err)
+		}
 	}
 	return p, nil
+}
+
+// checkSourceArms checks that every arm in p.SourceArms is trained by
+// src itself (an arm "from" another experiment is that one's record).
+func checkSourceArms(p, src *Plan) error {
+	for _, name := range p.SourceArms {
+		i := slices.IndexFunc(src.Arms, func(a Arm) bool { return a.Name == name })
+		switch {
+		case i < 0:
+			var valid []string
+			for _, a := range src.Arms {
+				valid = append(valid, a.Name)
+			}
+			return fmt.Errorf("source_arms: experiment %s has no arm %q: its arms are %s", src.Name, name, strings.Join(valid, ", "))
+		case src.Arms[i].From != "":
+			return fmt.Errorf("source_arms: arm %s of %s is trained by experiment %s: name source = %s", name, src.Name, src.Arms[i].From, src.Arms[i].From)
+		}
+	}
+	return nil
 }
 
 // loadFile reads and parses one experiment file, with its includes.

@@ -102,6 +102,11 @@ func TestDanglingReferences(t *testing.T) {
 	write("from-no-arm", "claim = c\narm nin-fc: from train")
 	write("source-missing", "claim = c\nkind = translation\nsource = nowhere\nshifts = 1")
 	write("source-probe", "claim = c\nkind = translation\nsource = probe\nshifts = 1")
+	write("longer", "claim = c\narm nin-e2: model=nin; epochs=2\narm nin: from train")
+	write("arms-ok", "kind = translation\nsource = longer\nsource_arms = nin-e2\nshifts = 1")
+	write("arms-missing", "kind = translation\nsource = longer\nsource_arms = nin-e3\nshifts = 1")
+	write("arms-from", "kind = translation\nsource = longer\nsource_arms = nin\nshifts = 1")
+	write("arms-train", "source_arms = nin\narm nin: model=nin")
 	for _, tc := range []struct{ name, want string }{
 		{"train", ""},
 		{"probe", ""},
@@ -109,6 +114,10 @@ func TestDanglingReferences(t *testing.T) {
 		{"from-no-arm", `experiment train trains no arm "nin-fc"`},
 		{"source-missing", `source = nowhere: unknown experiment "nowhere"`},
 		{"source-probe", "not a training experiment"},
+		{"arms-ok", ""},
+		{"arms-missing", `source_arms: experiment longer has no arm "nin-e3": its arms are nin-e2, nin`},
+		{"arms-from", "arm nin of longer is trained by experiment train: name source = train"},
+		{"arms-train", "source_arms selects the source's arms of a probe"},
 	} {
 		_, err := plan.Load(dir, tc.name)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {

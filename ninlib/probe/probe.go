@@ -8,6 +8,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -118,6 +119,8 @@ func Run(ctx context.Context, p *plan.Plan, o plan.RunOptions) error {
 		return err
 	}
 	prepared := map[datasets.Setup]*datasets.Prepared{}
+	var missing []string
+	probed := 0
 	for _, src := range sources {
 		if err := fit.Interrupted(ctx); err != nil {
 			return err
@@ -125,6 +128,12 @@ func Run(ctx context.Context, p *plan.Plan, o plan.RunOptions) error {
 		if !slices.Contains(p.Datasets, src.Config.Setup.Name) || !kind.Applies(src.Config.Variant) {
 			continue
 		}
+		if !hasBest(src.Dir) {
+			fmt.Fprintf(o.Log, "== %s of %s: skipped, its best checkpoint is not here (%s)\n", p.Kind, src.Summary.ID, fit.BestDir(src.Dir))
+			missing = append(missing, src.Summary.ID)
+			continue
+		}
+		probed++
 		if o.DryRun {
 			fmt.Fprintf(o.Log, "== %s of %s: would run\n", p.Kind, src.Summary.ID)
 			continue
@@ -137,6 +146,29 @@ func Run(ctx context.Context, p *plan.Plan, o plan.RunOptions) error {
 			return fmt.Errorf("%s of %s: %w", p.Kind, src.Summary.ID, err)
 		}
 	}
+	return noCheckpoints(p, missing, probed, o.Log)
+}
+
+// hasBest reports whether a run's best checkpoint is in its directory:
+// checkpoints are git-ignored, so records of runs trained on another
+// machine (or in another worktree) arrive without them.
+func hasBest(runDir string) bool {
+	_, err := os.Stat(fit.BestDir(runDir))
+	return err == nil
+}
+
+// noCheckpoints says which source runs were skipped for want of their
+// checkpoints: in the log if others were probed, as an error if none was.
+func noCheckpoints(p *plan.Plan, missing []string, probed int, log io.Writer) error {
+	if len(missing) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("probe %s: %d source runs have no checkpoints here (%s); checkpoints stay on the machine that trained a run (git ignores them): run this probe there, or move those records aside and train them again with `experiments run %s`",
+		p.Name, len(missing), strings.Join(missing, ", "), p.Source)
+	if probed == 0 {
+		return errors.New(msg)
+	}
+	fmt.Fprintln(log, msg)
 	return nil
 }
 
@@ -162,6 +194,9 @@ func sourceRuns(p *plan.Plan, o plan.RunOptions) ([]runs.Record, error) {
 		if s.Experiment != p.Source || s.Status != runs.StatusCompleted || s.IsProbe() {
 			continue
 		}
+		if len(p.SourceArms) > 0 && !slices.Contains(p.SourceArms, s.Arm) {
+			continue
+		}
 		if srcPlan != nil && !srcPlan.Reproduces(r, o.Extra) {
 			other++
 			continue
@@ -172,10 +207,14 @@ func sourceRuns(p *plan.Plan, o plan.RunOptions) ([]runs.Record, error) {
 		}
 	}
 	if !found {
-		if other > 0 {
-			return nil, fmt.Errorf("probe %s: the %d completed runs of experiment %s in %s were made with other settings than %s.set now holds (with -set %q): run `experiments run %s` (with the same -set) first", p.Name, other, p.Source, o.ResultsDir, p.Source, o.Extra, p.Source)
+		what := "experiment " + p.Source
+		if len(p.SourceArms) > 0 {
+			what = fmt.Sprintf("arm %s of experiment %s", strings.Join(p.SourceArms, ", "), p.Source)
 		}
-		return nil, fmt.Errorf("probe %s: no completed runs of experiment %s in %s: run `experiments run %s` first", p.Name, p.Source, o.ResultsDir, p.Source)
+		if other > 0 {
+			return nil, fmt.Errorf("probe %s: the %d completed runs of %s in %s were made with other settings than %s.set now holds (with -set %q): run `experiments run %s` (with the same -set) first", p.Name, other, what, o.ResultsDir, p.Source, o.Extra, p.Source)
+		}
+		return nil, fmt.Errorf("probe %s: no completed runs of %s in %s: run `experiments run %s` first", p.Name, what, o.ResultsDir, p.Source)
 	}
 	sort.Slice(sources, func(i, j int) bool { return sources[i].Dir < sources[j].Dir })
 	return sources, nil

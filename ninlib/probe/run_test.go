@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,4 +107,81 @@ func runProbe(t *testing.T, exps, res, name string) (*plan.Plan, []probeRecord) 
 		out = append(out, probeRecord{*r.Summary.Probe, r.Dir})
 	}
 	return p, out
+}
+
+// TestProbeSourceArmsAndMissingCheckpoints: "source_arms" limits a probe
+// to those arms of its source, and a source run whose checkpoints are not
+// on this machine is skipped with a line saying so, or fails the probe
+// when no run is left to probe.
+func TestProbeSourceArmsAndMissingCheckpoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains three tiny runs on MNIST")
+	}
+	exps, res := t.TempDir(), t.TempDir()
+	for name, text := range map[string]string{
+		"src":  "datasets = mnist\nseeds = 1, 2\nsubset = 64\nvalidation = 64\ntest_subset = 64\nepochs = 1\nwidth = 0.25\narm a: model=nin\narm b: model=nin; lr=0.002\n",
+		"maps": "kind = confidence-maps\nsource = src\nsource_arms = b\ndatasets = mnist\nimages = 1\n",
+	} {
+		if err := os.WriteFile(filepath.Join(exps, name+".set"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := plan.Load(exps, "src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.FilterArms([]string{"b"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := plan.Train(ctx, src, plan.RunOptions{ResultsDir: res, Log: io.Discard, Progress: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	if src, err = plan.Load(exps, "src"); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.FilterArms([]string{"a"}); err != nil {
+		t.Fatal(err)
+	}
+	src.Seeds = []uint64{1}
+	if _, err := plan.Train(ctx, src, plan.RunOptions{ResultsDir: res, Log: io.Discard, Progress: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	// Seed 2 of arm b trained elsewhere: its record came without checkpoints.
+	recs, _ := runs.ReadAll(res)
+	var gone string
+	for _, r := range recs {
+		if r.Summary.Arm == "b" && r.Summary.Seed == 2 {
+			gone = r.Summary.ID
+			if err := os.RemoveAll(filepath.Join(r.Dir, runs.CheckpointsDir)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p, err := plan.Load(exps, "maps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	if err := Run(ctx, p, plan.RunOptions{ResultsDir: res, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = runs.ReadAll(res)
+	var probed []string
+	for _, r := range recs {
+		if r.Summary.Experiment == "maps" {
+			probed = append(probed, r.Summary.Arm+" s"+strconv.FormatUint(r.Summary.Seed, 10))
+		}
+	}
+	if strings.Join(probed, ",") != "b s1" {
+		t.Errorf("probed %v, want only b s1 (arm a is not among source_arms, b s2 has no checkpoints)", probed)
+	}
+	if want := "maps of " + gone + ": skipped, its best checkpoint is not here"; !strings.Contains(log.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, log.String())
+	}
+	// Again: b s1 is done, and b s2 is all that is left, without checkpoints.
+	err = Run(ctx, p, plan.RunOptions{ResultsDir: res, Log: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "1 source runs have no checkpoints here ("+gone+")") {
+		t.Errorf("probe with only a run without checkpoints left: %v", err)
+	}
 }
