@@ -634,3 +634,30 @@ func TestBatchNormSkipsTheClassMaps(t *testing.T) {
 		}
 	}
 }
+
+// TestInferenceReLU: inference's ReLU (Max with zero, in place) equals
+// training's (GoMLX's fused activation) on negative, zero and positive
+// values, and on a shape of the planes layout.
+func TestInferenceReLU(t *testing.T) {
+	b := goBackend(t)
+	x := tensors.FromFlatDataAndDimensions([]float32{-3, -1e-30, 0, 1e-30, 0.5, 7, -0.25, 2, float32(math.Inf(-1)), float32(math.Inf(1)), -5, 5}, 2, 3, 2)
+	exec, err := NewExec(b, func(x *Node) (*Node, *Node) {
+		// Neg twice: the ReLUs' input is an intermediate the backend may reuse.
+		y := Neg(Neg(x))
+		return relu(y, true), relu(Neg(Neg(x)), false)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Exec(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, infer := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
+	if !slices.Equal(train, infer) {
+		t.Errorf("ReLU in training %v, in inference %v", train, infer)
+	}
+	if want := float32(7); slices.Max(infer) != float32(math.Inf(1)) || infer[5] != want || slices.Min(infer) != 0 {
+		t.Errorf("ReLU in inference: %v", infer)
+	}
+}
