@@ -7,35 +7,37 @@ import (
 
 	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/runs"
+	"github.com/ninbench/nin/ninlib/stats"
 )
 
 // Estimate is how long the run of configuration c should take on the
 // machine here, with epochsDone of its epochs already trained (a resumed
-// run): the mean wall time per epoch of the completed runs in recs that
-// trained the same model on the same data with the same batch size (any
-// seed, any budget, any learning-rate recipe) on a machine of the same
-// kind (sameMachine), times the epochs left. n is how many runs it is
-// drawn from; 0 (and no estimate) when none is recorded.
+// run): the median over the completed runs in recs that trained the same
+// model on the same data with the same batch size (any seed, any budget,
+// any learning-rate recipe) on a machine of the same kind (sameMachine) of
+// their wall time per epoch, times the epochs left. The median, so that
+// one run that shared the cores (or was paused for a timing) does not
+// move the estimate. n is how many runs it is drawn from; 0 (and no
+// estimate) when none is recorded.
 //
 // A run's wall time includes its evaluations, its test pass and whatever
 // else shared the cores while it trained, so the estimate is of the kind
 // a session plan needs ("about 45 minutes"), not a benchmark.
 func Estimate(recs []runs.Record, c config.Config, here runs.Environment, epochsDone int) (d time.Duration, n int) {
-	var perEpoch float64
+	var perEpoch []float64
 	for _, r := range recs {
 		s := r.Summary
 		if s.Status != runs.StatusCompleted || s.IsProbe() || s.Epochs == 0 || s.WallSeconds <= 0 ||
 			!sameCost(r.Config, c) || !sameMachine(s.Env, here) {
 			continue
 		}
-		perEpoch += s.WallSeconds / float64(s.Epochs)
-		n++
+		perEpoch = append(perEpoch, s.WallSeconds/float64(s.Epochs))
 	}
-	if n == 0 {
+	if len(perEpoch) == 0 {
 		return 0, 0
 	}
 	left := max(0, c.Epochs-epochsDone)
-	return time.Duration(perEpoch / float64(n) * float64(left) * float64(time.Second)), n
+	return time.Duration(stats.Median(perEpoch) * float64(left) * float64(time.Second)), len(perEpoch)
 }
 
 // sameCost reports whether runs of a and b cost the same per epoch: the

@@ -38,6 +38,7 @@ func TestEstimate(t *testing.T) {
 		wantN int
 	}{
 		{"two runs: their mean per epoch times 20", []runs.Record{rec(nil), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 1200 })}, epyc, 0, 2500 * time.Second, 2},
+		{"three runs, one paused for 16 minutes: their median", []runs.Record{rec(nil), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 1760 }), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 840 })}, epyc, 0, 2100 * time.Second, 3},
 		{"resumed at epoch 15: 5 epochs left", []runs.Record{rec(nil)}, epyc, 15, 500 * time.Second, 1},
 		{"an older record without SIMD flags counts", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.CPUSIMD = "" })}, epyc, 0, 2000 * time.Second, 1},
 		{"another model", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Width = 1 })}, epyc, 0, 0, 0},

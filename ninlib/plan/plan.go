@@ -40,9 +40,9 @@ type Plan struct {
 	// budget study's longest budget: "source_arms = nin-e20").
 	Source     string
 	SourceArms []string
-	Datasets []string
-	Seeds    []uint64
-	Arms     []Arm
+	Datasets   []string
+	Seeds      []uint64
+	Arms       []Arm
 	// Base holds the settings shared by every arm (key=value lines).
 	Base string
 	// Params are a probe's parameters, by key (see ProbeKind).

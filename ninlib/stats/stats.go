@@ -6,6 +6,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Stat is a mean and sample standard deviation over N values.
@@ -31,6 +32,20 @@ func Of(v []float64) Stat {
 		s.Std = math.Sqrt(s.Std / float64(len(v)-1))
 	}
 	return s
+}
+
+// Median is the middle value of v (the mean of the two middle values for
+// an even count; NaN when v is empty). v is left as it is.
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	w := slices.Clone(v)
+	slices.Sort(w)
+	if n := len(w); n%2 == 0 {
+		return (w[n/2-1] + w[n/2]) / 2
+	}
+	return w[len(w)/2]
 }
 
 // Beyond compares s to a reference: the difference of the means, and

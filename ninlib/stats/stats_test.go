@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -30,5 +31,24 @@ func TestOfAndBeyond(t *testing.T) {
 	}
 	if e := Of(nil); e.PM() != "–" || !math.IsNaN(e.Mean) {
 		t.Errorf("Of(nil) = %+v", e)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		v    []float64
+		want float64
+	}{
+		{[]float64{3}, 3},
+		{[]float64{120, 2000, 130}, 130}, // one run paused for a timing does not move it
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		in := slices.Clone(tc.v)
+		if got := Median(tc.v); got != tc.want || !slices.Equal(in, tc.v) {
+			t.Errorf("Median(%v) = %v, want %v (and v unchanged: %v)", in, got, tc.want, tc.v)
+		}
+	}
+	if !math.IsNaN(Median(nil)) {
+		t.Error("Median(nil) is not NaN")
 	}
 }
