@@ -85,11 +85,17 @@ var inputSize = &Kind{
 // "images" test images, drawn as a grid, and whether the class whose map
 // has the largest mean is the prediction.
 var confidenceMaps = &Kind{
-	Name:   "confidence-maps",
-	Params: map[string][]int{"images": {6}},
+	Name: "confidence-maps",
+	// images: the test images drawn; peak_images: the test images over
+	// which the true class's map is checked to peak on the object (1,000
+	// give the fraction to about ±1.5 points).
+	Params: map[string][]int{"images": {6}, "peak_images": {1000}},
 	Check: func(p map[string][]int) error {
 		if len(p["images"]) != 1 || p["images"][0] < 1 {
 			return fmt.Errorf("images = %v: a confidence-maps probe shows at least 1 image (one number)", p["images"])
+		}
+		if len(p["peak_images"]) != 1 || p["peak_images"][0] < 1 {
+			return fmt.Errorf("peak_images = %v: a confidence-maps probe measures the maps' peaks on at least 1 image (one number)", p["peak_images"])
 		}
 		return nil
 	},
@@ -99,7 +105,13 @@ var confidenceMaps = &Kind{
 		if err != nil {
 			return nil, err
 		}
-		return &Measured{Result: runs.ProbeResult{Images: imgs, Figure: "maps.png"}, Figure: png}, nil
+		n := min(m.Params["peak_images"][0], m.Data.Test.N)
+		on, cover, err := Peaks(m.Config, m.Backend, m.Store, m.Data.Test, n, m.Config.EvalBatchSize)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(m.Log, "  %s: the true class's map peaks on the object in %.1f%% of %d test images (the object covers %.1f%% of a map)\n", m.Source, 100*on, n, 100*cover)
+		return &Measured{Result: runs.ProbeResult{Images: imgs, Figure: "maps.png", PeakImages: n, PeakOnObject: on, ObjectCover: cover}, Figure: png}, nil
 	},
 	Table: func(b *strings.Builder, arms []Arm) {
 		for _, a := range arms {
@@ -114,10 +126,31 @@ var confidenceMaps = &Kind{
 				}
 				figs = append(figs, fmt.Sprintf("[seed run %d](runs/%s/%s)", len(figs)+1, a.Dirs[i], pr.Figure))
 			}
-			fmt.Fprintf(b, "- %s: maps of %d runs: %s. The class whose map has the largest mean equals the prediction for %d of %d images (the logits are the maps' means, so this checks the wiring; the figures are the evidence).\n", a.Name, len(a.Results), strings.Join(figs, ", "), agree, total)
+			fmt.Fprintf(b, "- %s: maps of %d runs: %s. The class whose map has the largest mean equals the prediction for %d of %d images (the logits are the maps' means, so this checks the wiring; the figures are the evidence).%s\n", a.Name, len(a.Results), strings.Join(figs, ", "), agree, total, peaks(a.Results))
 		}
 		b.WriteString("\n")
 	},
+}
+
+// peaks words where the true class's maps peak, over the runs that
+// measured it (records made before it was measured are left out).
+func peaks(results []runs.ProbeResult) string {
+	var on, cover []float64
+	n := 0
+	for _, r := range results {
+		if r.PeakImages > 0 {
+			on, cover, n = append(on, 100*r.PeakOnObject), append(cover, 100*r.ObjectCover), r.PeakImages
+		}
+	}
+	if len(on) == 0 {
+		return ""
+	}
+	runsWord := "runs"
+	if len(on) == 1 {
+		runsWord = "run"
+	}
+	return fmt.Sprintf(" Where the true class's map peaks, over the first %d test images, in %d %s: on the object in %s%% of the images, where the object covers %s%% of a map's cells (the chance of a peak placed at random; a cell is object when its block of pixels is at least a quarter of the way from the image's darkest block to its brightest).",
+		n, len(on), runsWord, stats.Of(on).Short(), stats.Of(cover).Short())
 }
 
 // generalization: the error of the best checkpoint, in inference mode, on

@@ -277,5 +277,9 @@ func one(ctx context.Context, kind *Kind, p *plan.Plan, o plan.RunOptions, src r
 		Status: runs.StatusCompleted, Params: s.Params, MACs: s.MACs, Command: o.Command, Start: start.UTC(), End: time.Now().UTC(),
 		WallSeconds: time.Since(start).Seconds(), Env: fit.Environment(o.Backend, m.Backend), Data: m.Data.Provenance, Probe: &res}
 	sum.PeakRSSMB = runs.PeakRSSMB()
-	return runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), sum)
+	if err := runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), sum); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Log, "== %s of %s: recorded in %s\n", kind.Name, src.Summary.ID, dir)
+	return nil
 }

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ninbench/nin/ninlib/datasets"
@@ -65,6 +66,53 @@ func TestUpsampleNearest(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("upsample: %v", got)
+		}
+	}
+}
+
+// TestObjectCells: a map cell is object when its pixel block is at least a
+// quarter of the way from the image's darkest block to its brightest.
+func TestObjectCells(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		grey   []float32 // 4 x 4
+		mh, mw int
+		want   []bool
+	}{
+		{"a bright block top left", []float32{
+			1, 1, 0, 0,
+			1, 1, 0, 0,
+			0, 0, 0, 0,
+			0, 0, 0, 0}, 2, 2, []bool{true, false, false, false}},
+		{"a faint stroke counts, a fainter one not", []float32{
+			1, 1, 0.4, 0.4,
+			1, 1, 0.4, 0.4,
+			0.2, 0.2, 0, 0,
+			0.2, 0.2, 0, 0}, 2, 2, []bool{true, true, false, false}},
+		{"a blank image has no object", make([]float32, 16), 2, 2, []bool{false, false, false, false}},
+		{"one cell per pixel", []float32{
+			0, 0, 0, 0,
+			0, 3, 0, 0,
+			0, 0, 0, 0,
+			0, 0, 0, 1}, 4, 4, []bool{false, false, false, false, false, true, false, false, false, false, false, false, false, false, false, true}},
+	} {
+		if got := objectCells(tc.grey, 4, 4, tc.mh, tc.mw); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestPeakCell: the peak of one class's map of one image, in maps laid
+// out [images, cells, classes].
+func TestPeakCell(t *testing.T) {
+	// 2 images, 3 cells, 2 classes.
+	m := []float32{
+		0, 5, 1, 4, 2, 3, // image 0: class 0 peaks at cell 2, class 1 at cell 0
+		9, 0, 8, 7, 1, 6, // image 1: class 0 at cell 0, class 1 at cell 1
+	}
+	for _, tc := range []struct{ i, y, want int }{{0, 0, 2}, {0, 1, 0}, {1, 0, 0}, {1, 1, 1}} {
+		if got := peakCell(m, tc.i, 3, 2, tc.y); got != tc.want {
+			t.Errorf("image %d, class %d: peak at cell %d, want %d", tc.i, tc.y, got, tc.want)
 		}
 	}
 }

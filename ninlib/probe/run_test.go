@@ -171,6 +171,10 @@ func TestProbeSourceArmsAndMissingCheckpoints(t *testing.T) {
 	for _, r := range recs {
 		if r.Summary.Experiment == "maps" {
 			probed = append(probed, r.Summary.Arm+" s"+strconv.FormatUint(r.Summary.Seed, 10))
+			// The peaks are measured over the 64 test images there are.
+			if p := r.Summary.Probe; p.PeakImages != 64 || p.PeakOnObject < 0 || p.PeakOnObject > 1 || p.ObjectCover <= 0 || p.ObjectCover >= 1 {
+				t.Errorf("maps of %s: peaks over %d images, on the object %v, object cover %v", r.Summary.Arm, p.PeakImages, p.PeakOnObject, p.ObjectCover)
+			}
 		}
 	}
 	if strings.Join(probed, ",") != "b s1" {

@@ -139,6 +139,13 @@ type ProbeResult struct {
 	Images []MapImage `json:"images,omitempty"`
 	// Figure is the file name of the probe's figure in its run directory.
 	Figure string `json:"figure,omitempty"`
+	// Confidence maps, over the first PeakImages test images: the fraction
+	// whose true class's map peaks on the object, and the mean fraction of
+	// a map's cells on the object (a peak at random). Records made before
+	// these were measured have PeakImages 0.
+	PeakImages   int     `json:"peak_images,omitempty"`
+	PeakOnObject float64 `json:"peak_on_object,omitempty"`
+	ObjectCover  float64 `json:"object_cover,omitempty"`
 	// Generalization: accuracy of the best-validation checkpoint, in
 	// inference mode (no dropout), on the very training images the run
 	// was trained on and on the test set.
