@@ -124,9 +124,13 @@ var confidenceMaps = &Kind{
 						agree++
 					}
 				}
-				figs = append(figs, fmt.Sprintf("[seed run %d](runs/%s/%s)", len(figs)+1, a.Dirs[i], pr.Figure))
+				label := fmt.Sprintf("run %d", len(figs)+1)
+				if i < len(a.Seeds) {
+					label = fmt.Sprintf("seed %d", a.Seeds[i])
+				}
+				figs = append(figs, fmt.Sprintf("[%s](runs/%s/%s)", label, a.Dirs[i], pr.Figure))
 			}
-			fmt.Fprintf(b, "- %s: maps of %d runs: %s. The class whose map has the largest mean equals the prediction for %d of %d images (the logits are the maps' means, so this checks the wiring; the figures are the evidence).%s\n", a.Name, len(a.Results), strings.Join(figs, ", "), agree, total, peaks(a.Results))
+			fmt.Fprintf(b, "- %s: maps of %s: %s. The class whose map has the largest mean equals the prediction for %d of %d images (the logits are the maps' means, so this checks the wiring; the figures are the evidence).%s\n", a.Name, nRuns(len(a.Results)), strings.Join(figs, ", "), agree, total, peaks(a.Results))
 		}
 		b.WriteString("\n")
 	},
@@ -145,12 +149,16 @@ func peaks(results []runs.ProbeResult) string {
 	if len(on) == 0 {
 		return ""
 	}
-	runsWord := "runs"
-	if len(on) == 1 {
-		runsWord = "run"
+	return fmt.Sprintf(" Where the true class's map peaks, over the first %d test images, in %s: on the object in %s%% of the images, where the object covers %s%% of a map's cells (the chance of a peak placed at random; a cell is object when its block of pixels is at least a quarter of the way from the image's darkest block to its brightest).",
+		n, nRuns(len(on)), stats.Of(on).Short(), stats.Of(cover).Short())
+}
+
+// nRuns words a count of runs: "1 run", "3 runs".
+func nRuns(n int) string {
+	if n == 1 {
+		return "1 run"
 	}
-	return fmt.Sprintf(" Where the true class's map peaks, over the first %d test images, in %d %s: on the object in %s%% of the images, where the object covers %s%% of a map's cells (the chance of a peak placed at random; a cell is object when its block of pixels is at least a quarter of the way from the image's darkest block to its brightest).",
-		n, len(on), runsWord, stats.Of(on).Short(), stats.Of(cover).Short())
+	return fmt.Sprintf("%d runs", n)
 }
 
 // generalization: the error of the best checkpoint, in inference mode, on

@@ -76,8 +76,10 @@ type Arm struct {
 	Name    string
 	Results []runs.ProbeResult
 	// Dirs are the results' record directories (relative to the results
-	// directory), for links to their figures.
-	Dirs []string
+	// directory), for links to their figures; Seeds their source runs'
+	// seeds.
+	Dirs  []string
+	Seeds []uint64
 }
 
 // Kinds lists every kind of probe, like nin's variants: adding one means

@@ -201,7 +201,7 @@ func writeProbe(b *strings.Builder, rs []*Row) {
 		}
 		var arms []probe.Arm
 		for _, r := range rows {
-			arms = append(arms, probe.Arm{Name: r.Arm, Results: r.Probe, Dirs: r.ProbeDirs})
+			arms = append(arms, probe.Arm{Name: r.Arm, Results: r.Probe, Dirs: r.ProbeDirs, Seeds: r.Seeds})
 		}
 		kind.Table(b, arms)
 	}
