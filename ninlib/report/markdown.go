@@ -79,6 +79,10 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
 	if p != nil && p.Paper != "" {
 		fmt.Fprintf(b, "**Paper.** %s\n\n", p.Paper)
 	}
+	if len(rs) == 0 {
+		fmt.Fprintf(b, "No records of %s here yet: `go run ./experiments run %s` makes them.\n\n", e, e)
+		return
+	}
 	writeScales(b, rs)
 	if len(rs) > 0 && len(rs[0].Probe) > 0 || (len(rs) > 0 && rs[0].Completed == 0 && p != nil && p.Kind != "train") {
 		writeProbe(b, rs)

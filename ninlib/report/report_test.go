@@ -342,3 +342,18 @@ func TestBest(t *testing.T) {
 		t.Errorf("no best-configuration row:\n%s", md)
 	}
 }
+
+// TestSectionWithoutRecords: a notebook's section of an experiment with no
+// records says so and how to make them, instead of an empty table.
+func TestSectionWithoutRecords(t *testing.T) {
+	plans := map[string]*plan.Plan{"maps": {Name: "maps", Kind: "confidence-maps", Claim: "the maps are confidence maps"}}
+	md := string(Section(nil, plans, "maps"))
+	for _, want := range []string{"## maps", "**Claim tested.** the maps are confidence maps", "No records of maps here yet: `go run ./experiments run maps` makes them."} {
+		if !strings.Contains(md, want) {
+			t.Errorf("section lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "|---|") {
+		t.Errorf("section has an empty table:\n%s", md)
+	}
+}
