@@ -74,6 +74,8 @@ func TestParseErrors(t *testing.T) {
 		{"kind = translation\nsource = gap-vs-fc", "shifts"},
 		{"kind = input-size\nsource = gap-vs-fc", "sizes"},
 		{"kind = confidence-maps\nsource = gap-vs-fc\nimages = 0", "at least 1 image"},
+		{"kind = confidence-maps\nsource = gap-vs-fc\npeak_images = 0", "peak_images = [0]: a confidence-maps probe measures the maps' peaks on at least 1 image"},
+		{"kind = confidence-maps\nsource = gap-vs-fc\nsource_arms = nin, nin", "listed twice"},
 	} {
 		if _, err := plan.Parse("t", tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error with %q", tc.text, err, tc.want)
