@@ -134,6 +134,18 @@ var confidenceMaps = &Kind{
 		}
 		b.WriteString("\n")
 	},
+	Glance: func(results []runs.ProbeResult) ([]float64, string) {
+		var on, cover []float64
+		for _, r := range results {
+			if r.PeakImages > 0 {
+				on, cover = append(on, 100*r.PeakOnObject), append(cover, 100*r.ObjectCover)
+			}
+		}
+		if len(on) == 0 {
+			return nil, "" // records made before the peaks were measured
+		}
+		return on, fmt.Sprintf("%% of test images whose true class's map peaks on the object, which covers %.0f%% of a map", stats.Of(cover).Mean)
+	},
 }
 
 // peaks words where the true class's maps peak, over the runs that

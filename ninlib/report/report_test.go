@@ -357,3 +357,49 @@ func TestSectionWithoutRecords(t *testing.T) {
 		t.Errorf("section has an empty table:\n%s", md)
 	}
 }
+
+// TestConfidenceMapsPeaks: the confidence-maps section and the glance say
+// where the true class's maps peak, from the records that measured it,
+// and leave out records made before (no number, no glance line).
+func TestConfidenceMapsPeaks(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		peaks     bool
+		want, not []string
+	}{
+		{"measured", true,
+			[]string{"Where the true class's map peaks, over the first 1000 test images, in 2 runs: on the object in 50.00 ± 14.14% of the images, where the object covers 20.00 ± 0.00% of a map's cells",
+				"| confidence-maps (% of test images whose true class's map peaks on the object, which covers 20% of a map) | mnist | all the training images × 1 epoch | nin 50.00 ± 14.14 | – |",
+				"[seed 1](runs/confidence-maps.nin.mnist.s1.x/maps.png), [seed 2](runs/confidence-maps.nin.mnist.s2.x/maps.png)"}, nil},
+		{"older records", false, []string{"maps of 2 runs"}, []string{"Where the true class's map peaks", "| confidence-maps ("}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := t.TempDir()
+			t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+			for seed, on := range map[uint64]float64{1: 0.4, 2: 0.6} {
+				src := writeRecord(t, res, "gap-vs-fc", "nin", "mnist", seed, runs.StatusCompleted, 0.02, t0)
+				id := fmt.Sprintf("confidence-maps.nin.mnist.s%d.x", seed)
+				dir := filepath.Join(res, "runs", id)
+				os.MkdirAll(dir, 0o755)
+				p := &runs.ProbeResult{Kind: "confidence-maps", Source: src, Figure: "maps.png", Images: []runs.MapImage{{Label: 7, Pred: 7, MapArgmax: 7}}}
+				if tc.peaks {
+					p.PeakImages, p.PeakOnObject, p.ObjectCover = 1000, on, 0.2
+				}
+				runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), config.Defaults())
+				runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), runs.Summary{ID: id, Experiment: "confidence-maps", Arm: "nin", Dataset: "mnist", Seed: seed,
+					Status: runs.StatusCompleted, Probe: p})
+			}
+			md := regenerated(t, res)
+			for _, w := range tc.want {
+				if !strings.Contains(md, w) {
+					t.Errorf("README.md lacks %q:\n%s", w, md)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(md, w) {
+					t.Errorf("README.md has %q:\n%s", w, md)
+				}
+			}
+		})
+	}
+}
