@@ -112,7 +112,7 @@ func Run(ctx context.Context, p *plan.Plan, o plan.RunOptions) error {
 	if o.Log == nil {
 		o.Log = os.Stdout
 	}
-	sources, err := sourceRuns(p, o)
+	sources, probed, err := sourceRuns(p, o)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,6 @@ func Run(ctx context.Context, p *plan.Plan, o plan.RunOptions) error {
 	}
 	prepared := map[datasets.Setup]*datasets.Prepared{}
 	var missing []string
-	probed := 0
 	for _, src := range sources {
 		if err := fit.Interrupted(ctx); err != nil {
 			return err
@@ -160,13 +159,18 @@ func hasBest(runDir string) bool {
 }
 
 // noCheckpoints says which source runs were skipped for want of their
-// checkpoints: in the log if others were probed, as an error if none was.
+// checkpoints: in the log if others were probed (now or before), as an
+// error if none ever was.
 func noCheckpoints(p *plan.Plan, missing []string, probed int, log io.Writer) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("probe %s: %d source runs have no checkpoints here (%s); checkpoints stay on the machine that trained a run (git ignores them): run this probe there, or move those records aside and train them again with `experiments run %s`",
-		p.Name, len(missing), strings.Join(missing, ", "), p.Source)
+	have := fmt.Sprintf("%d source runs have", len(missing))
+	if len(missing) == 1 {
+		have = "1 source run has"
+	}
+	msg := fmt.Sprintf("probe %s: %s no checkpoints here (%s); checkpoints stay on the machine that trained a run (git ignores them): run this probe there, or move those records aside and train them again with `experiments run %s`",
+		p.Name, have, strings.Join(missing, ", "), p.Source)
 	if probed == 0 {
 		return errors.New(msg)
 	}
@@ -176,8 +180,8 @@ func noCheckpoints(p *plan.Plan, missing []string, probed int, log io.Writer) er
 
 // sourceRuns returns the completed runs of p's source experiment that its
 // file reproduces (with the same -set as this probe) and that p has not
-// probed yet, sorted by directory.
-func sourceRuns(p *plan.Plan, o plan.RunOptions) ([]runs.Record, error) {
+// probed yet, sorted by directory, and how many it has probed already.
+func sourceRuns(p *plan.Plan, o plan.RunOptions) ([]runs.Record, int, error) {
 	recs, _ := runs.ReadAll(o.ResultsDir)
 	var srcPlan *plan.Plan
 	if p.Path != "" {
@@ -190,7 +194,7 @@ func sourceRuns(p *plan.Plan, o plan.RunOptions) ([]runs.Record, error) {
 		}
 	}
 	var sources []runs.Record
-	other, found := 0, false
+	other, already, found := 0, 0, false
 	for _, r := range recs {
 		s := r.Summary
 		if s.Experiment != p.Source || s.Status != runs.StatusCompleted || s.IsProbe() {
@@ -204,7 +208,9 @@ func sourceRuns(p *plan.Plan, o plan.RunOptions) ([]runs.Record, error) {
 			continue
 		}
 		found = true
-		if !done[s.ID] {
+		if done[s.ID] {
+			already++
+		} else {
 			sources = append(sources, r)
 		}
 	}
@@ -214,12 +220,12 @@ func sourceRuns(p *plan.Plan, o plan.RunOptions) ([]runs.Record, error) {
 			what = fmt.Sprintf("arm %s of experiment %s", strings.Join(p.SourceArms, ", "), p.Source)
 		}
 		if other > 0 {
-			return nil, fmt.Errorf("probe %s: the %d completed runs of %s in %s were made with other settings than %s.set now holds (with -set %q): run `experiments run %s` (with the same -set) first", p.Name, other, what, o.ResultsDir, p.Source, o.Extra, p.Source)
+			return nil, 0, fmt.Errorf("probe %s: the %d completed runs of %s in %s were made with other settings than %s.set now holds (with -set %q): run `experiments run %s` (with the same -set) first", p.Name, other, what, o.ResultsDir, p.Source, o.Extra, p.Source)
 		}
-		return nil, fmt.Errorf("probe %s: no completed runs of %s in %s: run `experiments run %s` first", p.Name, what, o.ResultsDir, p.Source)
+		return nil, 0, fmt.Errorf("probe %s: no completed runs of %s in %s: run `experiments run %s` first", p.Name, what, o.ResultsDir, p.Source)
 	}
 	sort.Slice(sources, func(i, j int) bool { return sources[i].Dir < sources[j].Dir })
-	return sources, nil
+	return sources, already, nil
 }
 
 // modelOf loads a source run's best checkpoint and its data, prepared with

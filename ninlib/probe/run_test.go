@@ -183,9 +183,28 @@ func TestProbeSourceArmsAndMissingCheckpoints(t *testing.T) {
 	if want := "maps of " + gone + ": skipped, its best checkpoint is not here"; !strings.Contains(log.String(), want) {
 		t.Errorf("log lacks %q:\n%s", want, log.String())
 	}
-	// Again: b s1 is done, and b s2 is all that is left, without checkpoints.
-	err = Run(ctx, p, plan.RunOptions{ResultsDir: res, Log: io.Discard})
-	if err == nil || !strings.Contains(err.Error(), "1 source runs have no checkpoints here ("+gone+")") {
-		t.Errorf("probe with only a run without checkpoints left: %v", err)
+	// Again: b s1 is done, and b s2 is all that is left, without
+	// checkpoints: said, not an error (this probe has done what it can).
+	log.Reset()
+	if err := Run(ctx, p, plan.RunOptions{ResultsDir: res, Log: &log}); err != nil || !strings.Contains(log.String(), "1 source run has no checkpoints here ("+gone+")") {
+		t.Errorf("probe with only a run without checkpoints left: %v\n%s", err, log.String())
+	}
+	// A probe that can probe none of its runs fails, naming them.
+	if err := os.WriteFile(filepath.Join(exps, "maps2.set"), []byte("kind = confidence-maps\nsource = src\nsource_arms = b\ndatasets = mnist\nimages = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Summary.Arm == "b" {
+			if err := os.RemoveAll(filepath.Join(r.Dir, runs.CheckpointsDir)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p2, err := plan.Load(exps, "maps2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(ctx, p2, plan.RunOptions{ResultsDir: res, Log: io.Discard}); err == nil || !strings.Contains(err.Error(), "probe maps2: 2 source runs have no checkpoints here") {
+		t.Errorf("probe of runs none of which has checkpoints: %v", err)
 	}
 }
