@@ -92,17 +92,7 @@ func TestOrdering(t *testing.T) {
 			if len(tables) != 1 {
 				t.Fatalf("%d tables, want 1", len(tables))
 			}
-			got := tables[0].Ordering("nin-fc")
-			for _, w := range tc.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("missing %q in %q", w, got)
-				}
-			}
-			for _, w := range tc.notWant {
-				if strings.Contains(got, w) {
-					t.Errorf("unexpected %q in %q", w, got)
-				}
-			}
+			containsAll(t, tables[0].Ordering("nin-fc"), tc.want, tc.notWant)
 		})
 	}
 }

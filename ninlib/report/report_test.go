@@ -389,17 +389,23 @@ func TestConfidenceMapsPeaks(t *testing.T) {
 				runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), runs.Summary{ID: id, Experiment: "confidence-maps", Arm: "nin", Dataset: "mnist", Seed: seed,
 					Status: runs.StatusCompleted, Probe: p})
 			}
-			md := regenerated(t, res)
-			for _, w := range tc.want {
-				if !strings.Contains(md, w) {
-					t.Errorf("README.md lacks %q:\n%s", w, md)
-				}
-			}
-			for _, w := range tc.not {
-				if strings.Contains(md, w) {
-					t.Errorf("README.md has %q:\n%s", w, md)
-				}
-			}
+			containsAll(t, regenerated(t, res), tc.want, tc.not)
 		})
+	}
+}
+
+// containsAll reports every string of want that text lacks and every
+// string of not that it has.
+func containsAll(t *testing.T, text string, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("missing %q in\n%s", w, text)
+		}
+	}
+	for _, w := range not {
+		if strings.Contains(text, w) {
+			t.Errorf("unexpected %q in\n%s", w, text)
+		}
 	}
 }
