@@ -174,43 +174,71 @@ func argmax(v []float32) int {
 	return b
 }
 
-// Peaks measures where the map of each image's true class peaks, over the
-// first n test images of s (in batches of batch): the fraction of images
-// whose true-class map has its largest value on an object cell, and the
-// mean fraction of a map's cells that are object cells (what a peak placed
-// at random would hit). A map cell (i, j) of an mh x mw map covers the
-// image's pixel block of rows [i*H/mh, (i+1)*H/mh) and the same for the
-// columns; it is an object cell when the block's mean grey level is at
-// least a quarter of the way from the image's darkest block to its
+// PeakStats is where the confidence maps of a model peak, over test images
+// (see Peaks).
+type PeakStats struct {
+	// OnObject is the fraction of images whose true class's map peaks on
+	// an object cell; OtherOnObject the same for the other classes' maps
+	// (the mean over them), the control: maps that peak on the object
+	// whatever their class say nothing about the class.
+	OnObject, OtherOnObject float64
+	// Cover is the mean fraction of a map's cells that are object cells:
+	// what a peak placed at random would hit.
+	Cover float64
+}
+
+// Peaks measures where the confidence maps peak, over the first n test
+// images of s (in batches of batch). A map cell (i, j) of an mh x mw map
+// covers the image's pixel block of rows [i*H/mh, (i+1)*H/mh) and the same
+// for the columns; it is an object cell when the block's mean grey level
+// is at least a quarter of the way from the image's darkest block to its
 // brightest. That reading of "object" holds for images of light objects
 // on a dark ground (MNIST, Fashion-MNIST), not for natural images.
-func Peaks(c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, n, batch int) (onObject, cover float64, err error) {
+func Peaks(c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, n, batch int) (PeakStats, error) {
+	var st PeakStats
 	if n = min(n, s.N); n == 0 {
-		return 0, 0, fmt.Errorf("no test images to measure the maps' peaks on")
+		return st, fmt.Errorf("no test images to measure the maps' peaks on")
 	}
-	hits := 0
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
 		sub := s.Select(seqFrom(lo, hi))
 		_, maps, err := nin.Infer(be, store, c.Spec, tensors.FromFlatDataAndDimensions(sub.X, hi-lo, s.H, s.W, s.C))
 		if err != nil {
-			return 0, 0, err
+			return st, err
 		}
 		if maps == nil {
-			return 0, 0, fmt.Errorf("model %s has no confidence maps (not a GAP model)", c.Variant)
+			return st, fmt.Errorf("model %s has no confidence maps (not a GAP model)", c.Variant)
 		}
 		m := tensors.MustCopyFlatData[float32](maps)
 		d := maps.Shape().Dimensions
-		mh, mw, k := d[1], d[2], d[3]
+		cells, k := d[1]*d[2], d[3]
 		for i := 0; i < hi-lo; i++ {
-			object := objectCells(sub.Grey(i), s.H, s.W, mh, mw)
-			if object[peakCell(m, i, mh*mw, k, int(sub.Labels[i]))] {
-				hits++
+			object := objectCells(sub.Grey(i), s.H, s.W, d[1], d[2])
+			trueOn, othersOn := peaksOn(m, i, cells, k, int(sub.Labels[i]), object)
+			if trueOn {
+				st.OnObject++
 			}
-			cover += float64(count(object)) / float64(mh*mw)
+			st.OtherOnObject += float64(othersOn) / float64(max(k-1, 1))
+			st.Cover += float64(count(object)) / float64(cells)
 		}
 	}
-	return float64(hits) / float64(n), cover / float64(n), nil
+	st.OnObject, st.OtherOnObject, st.Cover = st.OnObject/float64(n), st.OtherOnObject/float64(n), st.Cover/float64(n)
+	return st, nil
+}
+
+// peaksOn says whether image i's map of its class y peaks on an object
+// cell, and how many of the other classes' maps do, in maps m laid out
+// [images, cells, classes].
+func peaksOn(m []float32, i, cells, classes, y int, object []bool) (trueOn bool, othersOn int) {
+	for class := range classes {
+		switch on := object[peakCell(m, i, cells, classes, class)]; {
+		case class == y:
+			trueOn = on
+		case on:
+			othersOn++
+		}
+	}
+	return trueOn, othersOn
 }
 
 // count is the number of true values in v.

@@ -106,12 +106,12 @@ var confidenceMaps = &Kind{
 			return nil, err
 		}
 		n := min(m.Params["peak_images"][0], m.Data.Test.N)
-		on, cover, err := Peaks(m.Config, m.Backend, m.Store, m.Data.Test, n, m.Config.EvalBatchSize)
+		pk, err := Peaks(m.Config, m.Backend, m.Store, m.Data.Test, n, m.Config.EvalBatchSize)
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(m.Log, "  %s: the true class's map peaks on the object in %.1f%% of %d test images (the object covers %.1f%% of a map)\n", m.Source, 100*on, n, 100*cover)
-		return &Measured{Result: runs.ProbeResult{Images: imgs, Figure: "maps.png", PeakImages: n, PeakOnObject: on, ObjectCover: cover}, Figure: png}, nil
+		fmt.Fprintf(m.Log, "  %s: over %d test images, the true class's map peaks on the object in %.1f%%, the other classes' maps in %.1f%% (the object covers %.1f%% of a map)\n", m.Source, n, 100*pk.OnObject, 100*pk.OtherOnObject, 100*pk.Cover)
+		return &Measured{Result: runs.ProbeResult{Images: imgs, Figure: "maps.png", PeakImages: n, PeakOnObject: pk.OnObject, OtherPeakOnObject: pk.OtherOnObject, ObjectCover: pk.Cover}, Figure: png}, nil
 	},
 	Table: func(b *strings.Builder, arms []Arm) {
 		for _, a := range arms {
@@ -135,34 +135,34 @@ var confidenceMaps = &Kind{
 		b.WriteString("\n")
 	},
 	Glance: func(results []runs.ProbeResult) ([]float64, string) {
-		var on, cover []float64
+		var on, other, cover []float64
 		for _, r := range results {
 			if r.PeakImages > 0 {
-				on, cover = append(on, 100*r.PeakOnObject), append(cover, 100*r.ObjectCover)
+				on, other, cover = append(on, 100*r.PeakOnObject), append(other, 100*r.OtherPeakOnObject), append(cover, 100*r.ObjectCover)
 			}
 		}
 		if len(on) == 0 {
 			return nil, "" // records made before the peaks were measured
 		}
-		return on, fmt.Sprintf("%% of test images whose true class's map peaks on the object, which covers %.0f%% of a map", stats.Of(cover).Mean)
+		return on, fmt.Sprintf("%% of test images whose true class's map peaks on the object; the other classes' maps: %.0f%%; the object covers %.0f%% of a map", stats.Of(other).Mean, stats.Of(cover).Mean)
 	},
 }
 
 // peaks words where the true class's maps peak, over the runs that
 // measured it (records made before it was measured are left out).
 func peaks(results []runs.ProbeResult) string {
-	var on, cover []float64
+	var on, other, cover []float64
 	n := 0
 	for _, r := range results {
 		if r.PeakImages > 0 {
-			on, cover, n = append(on, 100*r.PeakOnObject), append(cover, 100*r.ObjectCover), r.PeakImages
+			on, other, cover, n = append(on, 100*r.PeakOnObject), append(other, 100*r.OtherPeakOnObject), append(cover, 100*r.ObjectCover), r.PeakImages
 		}
 	}
 	if len(on) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" Where the true class's map peaks, over the first %d test images, in %s: on the object in %s%% of the images, where the object covers %s%% of a map's cells (the chance of a peak placed at random; a cell is object when its block of pixels is at least a quarter of the way from the image's darkest block to its brightest).",
-		n, nRuns(len(on)), stats.Of(on).Short(), stats.Of(cover).Short())
+	return fmt.Sprintf(" Where the maps peak, over the first %d test images, in %s: the true class's map on the object in %s%% of the images, the other classes' maps in %s%% (the control: a map that peaks on the object whatever its class says nothing about the class), where the object covers %s%% of a map's cells (the chance of a peak placed at random; a cell is object when its block of pixels is at least a quarter of the way from the image's darkest block to its brightest).",
+		n, nRuns(len(on)), stats.Of(on).Short(), stats.Of(other).Short(), stats.Of(cover).Short())
 }
 
 // nRuns words a count of runs: "1 run", "3 runs".

@@ -116,3 +116,25 @@ func TestPeakCell(t *testing.T) {
 		}
 	}
 }
+
+// TestPeaksOn: whether the true class's map peaks on the object, and how
+// many other classes' maps do.
+func TestPeaksOn(t *testing.T) {
+	// 1 image, 3 cells (cell 1 is object), 3 classes: class 0 peaks at
+	// cell 1, class 1 at cell 0, class 2 at cell 1.
+	m := []float32{
+		0, 9, 0,
+		5, 1, 7,
+		1, 2, 3,
+	}
+	object := []bool{false, true, false}
+	for _, tc := range []struct {
+		y      int
+		trueOn bool
+		others int
+	}{{0, true, 1}, {1, false, 2}, {2, true, 1}} {
+		if on, others := peaksOn(m, 0, 3, 3, tc.y, object); on != tc.trueOn || others != tc.others {
+			t.Errorf("class %d: true map on the object %v, %d others, want %v and %d", tc.y, on, others, tc.trueOn, tc.others)
+		}
+	}
+}

@@ -172,8 +172,8 @@ func TestProbeSourceArmsAndMissingCheckpoints(t *testing.T) {
 		if r.Summary.Experiment == "maps" {
 			probed = append(probed, r.Summary.Arm+" s"+strconv.FormatUint(r.Summary.Seed, 10))
 			// The peaks are measured over the 64 test images there are.
-			if p := r.Summary.Probe; p.PeakImages != 64 || p.PeakOnObject < 0 || p.PeakOnObject > 1 || p.ObjectCover <= 0 || p.ObjectCover >= 1 {
-				t.Errorf("maps of %s: peaks over %d images, on the object %v, object cover %v", r.Summary.Arm, p.PeakImages, p.PeakOnObject, p.ObjectCover)
+			if p := r.Summary.Probe; p.PeakImages != 64 || p.PeakOnObject < 0 || p.PeakOnObject > 1 || p.OtherPeakOnObject < 0 || p.OtherPeakOnObject > 1 || p.ObjectCover <= 0 || p.ObjectCover >= 1 {
+				t.Errorf("maps of %s: peaks over %d images, on the object %v (other classes %v), object cover %v", r.Summary.Arm, p.PeakImages, p.PeakOnObject, p.OtherPeakOnObject, p.ObjectCover)
 			}
 		}
 	}

@@ -368,10 +368,11 @@ func TestConfidenceMapsPeaks(t *testing.T) {
 		want, not []string
 	}{
 		{"measured", true,
-			[]string{"Where the true class's map peaks, over the first 1000 test images, in 2 runs: on the object in 50.00 ± 14.14% of the images, where the object covers 20.00 ± 0.00% of a map's cells",
-				"| confidence-maps (% of test images whose true class's map peaks on the object, which covers 20% of a map) | mnist | all the training images × 1 epoch | nin 50.00 ± 14.14 | – |",
+			[]string{"Where the maps peak, over the first 1000 test images, in 2 runs: the true class's map on the object in 50.00 ± 14.14% of the images, the other classes' maps in 30.00 ± 0.00% (the control",
+				"where the object covers 20.00 ± 0.00% of a map's cells",
+				"| confidence-maps (% of test images whose true class's map peaks on the object; the other classes' maps: 30%; the object covers 20% of a map) | mnist | all the training images × 1 epoch | nin 50.00 ± 14.14 | – |",
 				"[seed 1](runs/confidence-maps.nin.mnist.s1.x/maps.png), [seed 2](runs/confidence-maps.nin.mnist.s2.x/maps.png)"}, nil},
-		{"older records", false, []string{"maps of 2 runs"}, []string{"Where the true class's map peaks", "| confidence-maps ("}},
+		{"older records", false, []string{"maps of 2 runs"}, []string{"Where the maps peak", "| confidence-maps ("}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := t.TempDir()
@@ -383,7 +384,7 @@ func TestConfidenceMapsPeaks(t *testing.T) {
 				os.MkdirAll(dir, 0o755)
 				p := &runs.ProbeResult{Kind: "confidence-maps", Source: src, Figure: "maps.png", Images: []runs.MapImage{{Label: 7, Pred: 7, MapArgmax: 7}}}
 				if tc.peaks {
-					p.PeakImages, p.PeakOnObject, p.ObjectCover = 1000, on, 0.2
+					p.PeakImages, p.PeakOnObject, p.OtherPeakOnObject, p.ObjectCover = 1000, on, 0.3, 0.2
 				}
 				runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), config.Defaults())
 				runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), runs.Summary{ID: id, Experiment: "confidence-maps", Arm: "nin", Dataset: "mnist", Seed: seed,

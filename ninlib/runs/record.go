@@ -140,12 +140,14 @@ type ProbeResult struct {
 	// Figure is the file name of the probe's figure in its run directory.
 	Figure string `json:"figure,omitempty"`
 	// Confidence maps, over the first PeakImages test images: the fraction
-	// whose true class's map peaks on the object, and the mean fraction of
-	// a map's cells on the object (a peak at random). Records made before
+	// whose true class's map peaks on the object, the same for the other
+	// classes' maps (their mean: the control), and the mean fraction of a
+	// map's cells on the object (a peak at random). Records made before
 	// these were measured have PeakImages 0.
-	PeakImages   int     `json:"peak_images,omitempty"`
-	PeakOnObject float64 `json:"peak_on_object,omitempty"`
-	ObjectCover  float64 `json:"object_cover,omitempty"`
+	PeakImages        int     `json:"peak_images,omitempty"`
+	PeakOnObject      float64 `json:"peak_on_object,omitempty"`
+	OtherPeakOnObject float64 `json:"other_peak_on_object,omitempty"`
+	ObjectCover       float64 `json:"object_cover,omitempty"`
 	// Generalization: accuracy of the best-validation checkpoint, in
 	// inference mode (no dropout), on the very training images the run
 	// was trained on and on the test set.
