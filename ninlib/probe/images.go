@@ -103,7 +103,7 @@ func PadCrop(s *datasets.Set, size int) *datasets.Set {
 // one heat map per class (shared colour scale per row).
 func Maps(c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, n int) ([]byte, []runs.MapImage, error) {
 	n = min(n, s.N)
-	sub := s.Select(seq(n))
+	sub := s.Select(seq(0, n))
 	logits, maps, err := nin.Infer(be, store, c.Spec, tensors.FromFlatDataAndDimensions(sub.X, n, s.H, s.W, s.C))
 	if err != nil {
 		return nil, nil, err
@@ -156,10 +156,11 @@ func upsample(m []float32, h, w, H, W int) []float32 {
 	return out
 }
 
-func seq(n int) []int {
-	s := make([]int, n)
+// seq is the indices lo, lo+1, ..., hi-1.
+func seq(lo, hi int) []int {
+	s := make([]int, hi-lo)
 	for i := range s {
-		s[i] = i
+		s[i] = lo + i
 	}
 	return s
 }
@@ -177,6 +178,8 @@ func argmax(v []float32) int {
 // PeakStats is where the confidence maps of a model peak, over test images
 // (see Peaks).
 type PeakStats struct {
+	// Images is how many test images they were measured on.
+	Images int
 	// OnObject is the fraction of images whose true class's map peaks on
 	// an object cell; OtherOnObject the same for the other classes' maps
 	// (the mean over them), the control: maps that peak on the object
@@ -195,13 +198,13 @@ type PeakStats struct {
 // brightest. That reading of "object" holds for images of light objects
 // on a dark ground (MNIST, Fashion-MNIST), not for natural images.
 func Peaks(c *config.Config, be compute.Backend, store *model.Store, s *datasets.Set, n, batch int) (PeakStats, error) {
-	var st PeakStats
-	if n = min(n, s.N); n == 0 {
+	st := PeakStats{Images: min(n, s.N)}
+	if n = st.Images; n == 0 {
 		return st, fmt.Errorf("no test images to measure the maps' peaks on")
 	}
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
-		sub := s.Select(seqFrom(lo, hi))
+		sub := s.Select(seq(lo, hi))
 		_, maps, err := nin.Infer(be, store, c.Spec, tensors.FromFlatDataAndDimensions(sub.X, hi-lo, s.H, s.W, s.C))
 		if err != nil {
 			return st, err
@@ -287,12 +290,4 @@ func objectCells(grey []float32, H, W, mh, mw int) []bool {
 		out[p] = hi > lo && v >= lo+(hi-lo)/4
 	}
 	return out
-}
-
-func seqFrom(lo, hi int) []int {
-	s := make([]int, hi-lo)
-	for i := range s {
-		s[i] = lo + i
-	}
-	return s
 }

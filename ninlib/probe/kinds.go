@@ -105,13 +105,12 @@ var confidenceMaps = &Kind{
 		if err != nil {
 			return nil, err
 		}
-		n := min(m.Params["peak_images"][0], m.Data.Test.N)
-		pk, err := Peaks(m.Config, m.Backend, m.Store, m.Data.Test, n, m.Config.EvalBatchSize)
+		pk, err := Peaks(m.Config, m.Backend, m.Store, m.Data.Test, m.Params["peak_images"][0], m.Config.EvalBatchSize)
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(m.Log, "  %s: over %d test images, the true class's map peaks on the object in %.1f%%, the other classes' maps in %.1f%% (the object covers %.1f%% of a map)\n", m.Source, n, 100*pk.OnObject, 100*pk.OtherOnObject, 100*pk.Cover)
-		return &Measured{Result: runs.ProbeResult{Images: imgs, Figure: "maps.png", PeakImages: n, PeakOnObject: pk.OnObject, OtherPeakOnObject: pk.OtherOnObject, ObjectCover: pk.Cover}, Figure: png}, nil
+		fmt.Fprintf(m.Log, "  %s: over %d test images, the true class's map peaks on the object in %.1f%%, the other classes' maps in %.1f%% (the object covers %.1f%% of a map)\n", m.Source, pk.Images, 100*pk.OnObject, 100*pk.OtherOnObject, 100*pk.Cover)
+		return &Measured{Result: runs.ProbeResult{Images: imgs, Figure: "maps.png", PeakImages: pk.Images, PeakOnObject: pk.OnObject, OtherPeakOnObject: pk.OtherOnObject, ObjectCover: pk.Cover}, Figure: png}, nil
 	},
 	Table: func(b *strings.Builder, arms []Arm) {
 		for _, a := range arms {
@@ -135,12 +134,7 @@ var confidenceMaps = &Kind{
 		b.WriteString("\n")
 	},
 	Glance: func(results []runs.ProbeResult) ([]float64, string) {
-		var on, other, cover []float64
-		for _, r := range results {
-			if r.PeakImages > 0 {
-				on, other, cover = append(on, 100*r.PeakOnObject), append(other, 100*r.OtherPeakOnObject), append(cover, 100*r.ObjectCover)
-			}
-		}
+		on, other, cover, _ := peakPercents(results)
 		if len(on) == 0 {
 			return nil, "" // records made before the peaks were measured
 		}
@@ -148,16 +142,23 @@ var confidenceMaps = &Kind{
 	},
 }
 
+// peakPercents are, in percent, the runs' shares of images whose true
+// class's map peaks on the object, the same for the other classes' maps,
+// and the object's share of a map, with the images they were measured on;
+// records made before the peaks were measured are left out.
+func peakPercents(results []runs.ProbeResult) (on, other, cover []float64, images int) {
+	for _, r := range results {
+		if r.PeakImages > 0 {
+			on, other, cover, images = append(on, 100*r.PeakOnObject), append(other, 100*r.OtherPeakOnObject), append(cover, 100*r.ObjectCover), r.PeakImages
+		}
+	}
+	return on, other, cover, images
+}
+
 // peaks words where the true class's maps peak, over the runs that
 // measured it (records made before it was measured are left out).
 func peaks(results []runs.ProbeResult) string {
-	var on, other, cover []float64
-	n := 0
-	for _, r := range results {
-		if r.PeakImages > 0 {
-			on, other, cover, n = append(on, 100*r.PeakOnObject), append(other, 100*r.OtherPeakOnObject), append(cover, 100*r.ObjectCover), r.PeakImages
-		}
-	}
+	on, other, cover, n := peakPercents(results)
 	if len(on) == 0 {
 		return ""
 	}

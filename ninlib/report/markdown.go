@@ -84,7 +84,7 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
 		return
 	}
 	writeScales(b, rs)
-	if len(rs) > 0 && len(rs[0].Probe) > 0 || (len(rs) > 0 && rs[0].Completed == 0 && p != nil && p.Kind != "train") {
+	if len(rs[0].Probe) > 0 || (rs[0].Completed == 0 && p != nil && p.Kind != "train") {
 		writeProbe(b, rs)
 		return
 	}
