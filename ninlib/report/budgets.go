@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,6 +122,92 @@ func writeByBudget(b *strings.Builder, t ByBudget) {
 			fmt.Fprintf(b, "%s\n\n", s)
 		}
 	}
+	if s := t.Convergence(); s != "" {
+		fmt.Fprintf(b, "%s\n\n", s)
+	}
+}
+
+// Convergence says how near the largest budget is to where the heads
+// level off, and what the heads' order is there: what each step to a
+// longer budget bought each head (the drops in its mean test error,
+// budget to budget), whether every step bought less than the one before
+// for every head, and each other head against the reference at the
+// largest budget both were trained for. It is empty unless some head was
+// run at three budgets or more (two points say nothing of a trend).
+func (t ByBudget) Convergence() string {
+	var drops []string
+	diminishing, trend := true, false
+	for _, h := range t.Heads {
+		var at []int
+		for _, e := range t.Epochs {
+			if t.stat(e, h).N > 0 {
+				at = append(at, e)
+			}
+		}
+		if len(at) < 3 {
+			continue
+		}
+		trend = true
+		var d []string
+		for i := 1; i < len(at); i++ {
+			step := t.stat(at[i-1], h).Mean - t.stat(at[i], h).Mean
+			if step <= 0 || (i > 1 && step >= t.stat(at[i-2], h).Mean-t.stat(at[i-1], h).Mean) {
+				diminishing = false
+			}
+			d = append(d, fmt.Sprintf("%+.2f", -step))
+		}
+		drops = append(drops, fmt.Sprintf("%s %s points (%s epochs)", h, andList(d), arrowList(at)))
+	}
+	if !trend {
+		return ""
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "**Toward convergence (%s):** each head's mean test error moved, from each budget to the next: %s", t.Dataset, strings.Join(drops, "; "))
+	if diminishing {
+		s.WriteString(": every longer budget bought each head less than the step before, so the largest is the nearest to convergence this study comes")
+	} else {
+		s.WriteString(": the steps do not shrink throughout, so the largest budget is not yet where the heads level off")
+	}
+	for _, h := range t.Heads[1:] {
+		if v := t.atLargest(h); v != "" {
+			s.WriteString(". " + v)
+		}
+	}
+	s.WriteString(".")
+	return s.String()
+}
+
+// atLargest says how head and the reference compare at the largest budget
+// both were trained for, with what the spread lets one conclude.
+func (t ByBudget) atLargest(head string) string {
+	ref := t.Heads[0]
+	for i := len(t.Epochs) - 1; i >= 0; i-- {
+		e := t.Epochs[i]
+		s, r := t.stat(e, head), t.stat(e, ref)
+		if s.N == 0 || r.N == 0 {
+			continue
+		}
+		lead, other := head, ref
+		if r.Mean <= s.Mean {
+			lead, other = ref, head
+		}
+		what := map[string]string{
+			"beyond":        fmt.Sprintf("beyond spread: %s is the better head there", lead),
+			"within spread": "within spread: the heads cannot be told apart there",
+			"one seed":      "one seed on a side: no verdict there yet",
+		}[stats.Spread(s, r)]
+		return fmt.Sprintf("At %d epochs %s's mean is %.2f points below %s's, %s", e, lead, math.Abs(s.Mean-r.Mean), other, what)
+	}
+	return ""
+}
+
+// arrowList writes budgets as "1 → 3 → 8".
+func arrowList(budgets []int) string {
+	var s []string
+	for _, e := range budgets {
+		s = append(s, strconv.Itoa(e))
+	}
+	return strings.Join(s, " → ")
 }
 
 // stat is the test error of head at epochs (N = 0 if not run).
@@ -187,10 +274,7 @@ func (t ByBudget) gaps(budgets []int, head string) string {
 	var prev float64
 	shrinks, grows := true, true
 	for i, e := range budgets {
-		g := t.stat(e, head).Mean - t.stat(e, t.Heads[0]).Mean
-		if g < 0 {
-			g = -g
-		}
+		g := math.Abs(t.stat(e, head).Mean - t.stat(e, t.Heads[0]).Mean)
 		if i > 0 {
 			shrinks, grows = shrinks && g < prev, grows && g > prev
 		}
@@ -238,10 +322,15 @@ func epochList(budgets []int) string {
 	for _, e := range budgets {
 		s = append(s, strconv.Itoa(e))
 	}
-	if len(s) == 1 {
-		return s[0]
+	return andList(s)
+}
+
+// andList writes items as "a, b and c".
+func andList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
 	}
-	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // glanceRow is t's line in the at-a-glance table: the budgets, the

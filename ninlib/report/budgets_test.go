@@ -118,3 +118,46 @@ func TestGlanceShowsHeadsAtEachBudget(t *testing.T) {
 		t.Errorf("the budget section lacks the heads' line at 8 epochs:\n%s", md)
 	}
 }
+
+// TestConvergence: what each longer budget bought each head, whether the
+// steps shrink throughout, and the heads' order at the largest budget
+// with what its spread allows one to say.
+func TestConvergence(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		rows          []*Row
+		want, notWant []string
+	}{
+		{"every step buys less; within spread at the largest", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
+			budgetRow("b", "nin-e3", "mnist", 1.32, 0.10, 3), budgetRow("b", "nin-fc-e3", "mnist", 0.79, 0.07, 3),
+			budgetRow("b", "nin-e20", "mnist", 0.50, 0.06, 3), budgetRow("b", "nin-fc-e20", "mnist", 0.46, 0.04, 3)},
+			[]string{"**Toward convergence (mnist):**", "nin -1.43 and -0.82 points (1 → 3 → 20 epochs); nin-fc -0.79 and -0.33 points", "every longer budget bought each head less", "At 20 epochs nin-fc's mean is 0.04 points below nin's, within spread: the heads cannot be told apart there."},
+			[]string{"not yet"}},
+		{"the error rises at the last step; GAP ahead beyond spread", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
+			budgetRow("b", "nin-e3", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e3", "mnist", 1.5, 0.1, 3),
+			budgetRow("b", "nin-e8", "mnist", 0.5, 0.02, 3), budgetRow("b", "nin-fc-e8", "mnist", 1.6, 0.02, 3)},
+			[]string{"nin-fc -0.50 and +0.10 points", "the steps do not shrink throughout", "At 8 epochs nin's mean is 1.10 points below nin-fc's, beyond spread: nin is the better head there."},
+			[]string{"bought each head less"}},
+		{"a step that buys more than the one before", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-e3", "mnist", 2.8, 0.1, 3),
+			budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 1, 0.1, 1)},
+			[]string{"nin -0.20 and -1.80 points", "not yet where the heads level off", "one seed on a side: no verdict there yet"},
+			[]string{"nin-fc -"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tables := ByBudgets(tc.rows)
+			if len(tables) != 1 {
+				t.Fatalf("%d tables, want 1", len(tables))
+			}
+			containsAll(t, tables[0].Convergence(), tc.want, tc.notWant)
+		})
+	}
+	two := ByBudgets([]*Row{
+		budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
+		budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.9, 0.1, 3)})
+	if s := two[0].Convergence(); s != "" {
+		t.Errorf("two budgets make a trend: %q", s)
+	}
+}
