@@ -138,7 +138,7 @@ var confidenceMaps = &Kind{
 		if len(on) == 0 {
 			return nil, "" // records made before the peaks were measured
 		}
-		return on, fmt.Sprintf("%% of test images whose true class's map peaks on the object; the other classes' maps: %.0f%%; the object covers %.0f%% of a map", stats.Of(other).Mean, stats.Of(cover).Mean)
+		return on, fmt.Sprintf("%% of test images whose true class's map peaks on the object; the other classes' maps: %.0f%% (the true class's lead, run by run: %s points); the object covers %.0f%% of a map", stats.Of(other).Mean, lead(on, other).Short(), stats.Of(cover).Mean)
 	},
 }
 
@@ -162,8 +162,19 @@ func peaks(results []runs.ProbeResult) string {
 	if len(on) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" Where the maps peak, over the first %d test images, in %s: the true class's map on the object in %s%% of the images, the other classes' maps in %s%% (the control: a map that peaks on the object whatever its class says nothing about the class), where the object covers %s%% of a map's cells (the chance of a peak placed at random; a cell is object when its block of pixels is at least a quarter of the way from the image's darkest block to its brightest).",
-		n, nRuns(len(on)), stats.Of(on).Short(), stats.Of(other).Short(), stats.Of(cover).Short())
+	return fmt.Sprintf(" Where the maps peak, over the first %d test images, in %s: the true class's map on the object in %s%% of the images, the other classes' maps in %s%% (the control: a map that peaks on the object whatever its class says nothing about the class), a lead of %s points for the true class's map (run by run, on the same images), where the object covers %s%% of a map's cells (the chance of a peak placed at random; a cell is object when its block of pixels is at least a quarter of the way from the image's darkest block to its brightest).",
+		n, nRuns(len(on)), stats.Of(on).Short(), stats.Of(other).Short(), lead(on, other).Short(), stats.Of(cover).Short())
+}
+
+// lead is the true class's lead over the other classes' maps, the
+// difference of on and other run by run (each run measures both on the
+// same images, so the pairs, not the two means, carry the spread).
+func lead(on, other []float64) stats.Stat {
+	d := make([]float64, len(on))
+	for i := range on {
+		d[i] = on[i] - other[i]
+	}
+	return stats.Of(d)
 }
 
 // nRuns words a count of runs: "1 run", "3 runs".

@@ -368,23 +368,25 @@ func TestConfidenceMapsPeaks(t *testing.T) {
 		want, not []string
 	}{
 		{"measured", true,
-			[]string{"Where the maps peak, over the first 1000 test images, in 2 runs: the true class's map on the object in 50.00 ± 14.14% of the images, the other classes' maps in 30.00 ± 0.00% (the control",
+			[]string{"Where the maps peak, over the first 1000 test images, in 2 runs: the true class's map on the object in 50.00 ± 14.14% of the images, the other classes' maps in 35.00 ± 7.07% (the control",
+				"a lead of 15.00 ± 7.07 points for the true class's map (run by run, on the same images)",
 				"where the object covers 20.00 ± 0.00% of a map's cells",
-				"| confidence-maps (% of test images whose true class's map peaks on the object; the other classes' maps: 30%; the object covers 20% of a map) | mnist | all the training images × 1 epoch | nin 50.00 ± 14.14 | – |",
+				"| confidence-maps (% of test images whose true class's map peaks on the object; the other classes' maps: 35% (the true class's lead, run by run: 15.00 ± 7.07 points); the object covers 20% of a map) | mnist | all the training images × 1 epoch | nin 50.00 ± 14.14 | – |",
 				"[seed 1](runs/confidence-maps.nin.mnist.s1.x/maps.png), [seed 2](runs/confidence-maps.nin.mnist.s2.x/maps.png)"}, nil},
 		{"older records", false, []string{"maps of 2 runs"}, []string{"Where the maps peak", "| confidence-maps ("}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := t.TempDir()
 			t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-			for seed, on := range map[uint64]float64{1: 0.4, 2: 0.6} {
+			for seed, on := range map[uint64]float64{1: 0.4, 2: 0.6} { // the other classes' maps: 0.3 and 0.4
+				other := 0.3 + 0.1*float64(seed-1)
 				src := writeRecord(t, res, "gap-vs-fc", "nin", "mnist", seed, runs.StatusCompleted, 0.02, t0)
 				id := fmt.Sprintf("confidence-maps.nin.mnist.s%d.x", seed)
 				dir := filepath.Join(res, "runs", id)
 				os.MkdirAll(dir, 0o755)
 				p := &runs.ProbeResult{Kind: "confidence-maps", Source: src, Figure: "maps.png", Images: []runs.MapImage{{Label: 7, Pred: 7, MapArgmax: 7}}}
 				if tc.peaks {
-					p.PeakImages, p.PeakOnObject, p.OtherPeakOnObject, p.ObjectCover = 1000, on, 0.3, 0.2
+					p.PeakImages, p.PeakOnObject, p.OtherPeakOnObject, p.ObjectCover = 1000, on, other, 0.2
 				}
 				runs.WriteJSON(filepath.Join(dir, runs.ConfigFile), config.Defaults())
 				runs.WriteJSON(filepath.Join(dir, runs.SummaryFile), runs.Summary{ID: id, Experiment: "confidence-maps", Arm: "nin", Dataset: "mnist", Seed: seed,
