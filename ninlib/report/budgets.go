@@ -254,13 +254,20 @@ func (t ByBudget) Ordering(head string) string {
 	var flips []string
 	for i := 1; i < len(shared); i++ {
 		if a, z := leader(shared[i-1]), leader(shared[i]); a != z {
-			flips = append(flips, fmt.Sprintf("between %d and %d epochs (%s leads at %d, %s at %d)", shared[i-1], shared[i], a, shared[i-1], z, shared[i]))
+			flip := fmt.Sprintf("between %d and %d epochs (%s leads at %d, %s at %d", shared[i-1], shared[i], a, shared[i-1], z, shared[i])
+			switch stats.Spread(t.stat(shared[i], head), t.stat(shared[i], ref)) {
+			case "within spread":
+				flip += fmt.Sprintf(", within the seeds' spread at %d: the means swap, the heads do not part", shared[i])
+			case "one seed":
+				flip += fmt.Sprintf(", one seed on a side at %d", shared[i])
+			}
+			flips = append(flips, flip+")")
 		}
 	}
 	if len(flips) == 0 {
 		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at every budget both were trained for (%s epochs), so the order does not change with the budget here", head, ref, leader(shared[0]), epochList(shared))
 	} else {
-		fmt.Fprintf(&s, "**%s against %s:** the order changes %s", head, ref, strings.Join(flips, "; "))
+		fmt.Fprintf(&s, "**%s against %s:** the order of the means changes %s", head, ref, strings.Join(flips, "; "))
 	}
 	fmt.Fprintf(&s, "; the difference is %s; %s.", t.gaps(shared, head), t.spreads(shared, head))
 	return s.String()

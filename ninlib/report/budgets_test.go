@@ -80,8 +80,19 @@ func TestOrdering(t *testing.T) {
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
 			budgetRow("b", "nin-e8", "mnist", 0.5, 0.02, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.6, 0.02, 3),
 			budgetRow("b", "nin-e20", "mnist", 0.4, 0.02, 1), budgetRow("b", "nin-fc-e20", "mnist", 0.55, 0.02, 3)},
-			[]string{"the order changes between 1 and 8 epochs (nin-fc leads at 1, nin at 8)", "1.00 → 0.10 → 0.15 points;", "beyond spread at 1 and 8 epochs, one seed on a side at 20 epochs"},
-			[]string{"every budget", "shrinking", "growing"}},
+			[]string{"the order of the means changes between 1 and 8 epochs (nin-fc leads at 1, nin at 8)", "1.00 → 0.10 → 0.15 points;", "beyond spread at 1 and 8 epochs, one seed on a side at 20 epochs"},
+			[]string{"every budget", "shrinking", "growing", "do not part"}},
+		{"the means swap within the seeds' spread", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
+			budgetRow("b", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.58, 0.04, 3),
+			budgetRow("b", "nin-e20", "mnist", 0.50, 0.04, 3), budgetRow("b", "nin-fc-e20", "mnist", 0.51, 0.09, 3)},
+			[]string{"between 8 and 20 epochs (nin-fc leads at 8, nin at 20, within the seeds' spread at 20: the means swap, the heads do not part)"},
+			[]string{"one seed"}},
+		{"the means swap with one seed on a side", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
+			budgetRow("b", "nin-e8", "mnist", 1, 0.1, 1), budgetRow("b", "nin-fc-e8", "mnist", 1.2, 0.1, 3)},
+			[]string{"(nin-fc leads at 1, nin at 8, one seed on a side at 8)"},
+			[]string{"do not part"}},
 		{"a budget run by one head only is left out", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
 			budgetRow("b", "nin-e3", "mnist", 2, 0.1, 3), budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.5, 0.1, 3)},
