@@ -62,14 +62,18 @@ func TestByBudgets(t *testing.T) {
 	}
 }
 
+// sentenceCase is rows and what a sentence written from them must and
+// must not say.
+type sentenceCase struct {
+	name          string
+	rows          []*Row
+	want, notWant []string
+}
+
 // TestOrdering: the sentence names the leader at every budget, where the
 // order changes, how the difference moves, and each budget's spread word.
 func TestOrdering(t *testing.T) {
-	for _, tc := range []struct {
-		name          string
-		rows          []*Row
-		want, notWant []string
-	}{
+	for _, tc := range []sentenceCase{
 		{"FC leads throughout, by less and less", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
 			budgetRow("b", "nin-e3", "mnist", 1.32, 0.10, 3), budgetRow("b", "nin-fc-e3", "mnist", 0.79, 0.07, 3),
@@ -99,11 +103,7 @@ func TestOrdering(t *testing.T) {
 			[]string{"(1 and 8 epochs)", "1.00 → 0.50 points, shrinking"}, []string{"3 epochs"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tables := ByBudgets(tc.rows)
-			if len(tables) != 1 {
-				t.Fatalf("%d tables, want 1", len(tables))
-			}
-			containsAll(t, tables[0].Ordering("nin-fc"), tc.want, tc.notWant)
+			containsAll(t, onlyTable(t, tc.rows).Ordering("nin-fc"), tc.want, tc.notWant)
 		})
 	}
 }
@@ -134,11 +134,7 @@ func TestGlanceShowsHeadsAtEachBudget(t *testing.T) {
 // steps shrink throughout, and the heads' order at the largest budget
 // with what its spread allows one to say.
 func TestConvergence(t *testing.T) {
-	for _, tc := range []struct {
-		name          string
-		rows          []*Row
-		want, notWant []string
-	}{
+	for _, tc := range []sentenceCase{
 		{"every step buys less; within spread at the largest", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
 			budgetRow("b", "nin-e3", "mnist", 1.32, 0.10, 3), budgetRow("b", "nin-fc-e3", "mnist", 0.79, 0.07, 3),
@@ -158,11 +154,7 @@ func TestConvergence(t *testing.T) {
 			[]string{"nin-fc -"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tables := ByBudgets(tc.rows)
-			if len(tables) != 1 {
-				t.Fatalf("%d tables, want 1", len(tables))
-			}
-			containsAll(t, tables[0].Convergence(), tc.want, tc.notWant)
+			containsAll(t, onlyTable(t, tc.rows).Convergence(), tc.want, tc.notWant)
 		})
 	}
 	two := ByBudgets([]*Row{
@@ -171,4 +163,14 @@ func TestConvergence(t *testing.T) {
 	if s := two[0].Convergence(); s != "" {
 		t.Errorf("two budgets make a trend: %q", s)
 	}
+}
+
+// onlyTable is the one head-to-head table rows make, failing t otherwise.
+func onlyTable(t *testing.T, rows []*Row) ByBudget {
+	t.Helper()
+	tables := ByBudgets(rows)
+	if len(tables) != 1 {
+		t.Fatalf("%d tables, want 1", len(tables))
+	}
+	return tables[0]
 }
