@@ -149,11 +149,13 @@ func (t ByBudget) Convergence() string {
 		}
 		trend = true
 		var d []string
+		prev := math.Inf(1) // the step before: the first step has none to beat
 		for i := 1; i < len(at); i++ {
 			step := t.stat(at[i-1], h).Mean - t.stat(at[i], h).Mean
-			if step <= 0 || (i > 1 && step >= t.stat(at[i-2], h).Mean-t.stat(at[i-1], h).Mean) {
+			if step <= 0 || step >= prev {
 				diminishing = false
 			}
+			prev = step
 			d = append(d, fmt.Sprintf("%+.2f", -step))
 		}
 		drops = append(drops, fmt.Sprintf("%s %s points (%s epochs)", h, andList(d), arrowList(at)))
@@ -202,13 +204,7 @@ func (t ByBudget) atLargest(head string) string {
 }
 
 // arrowList writes budgets as "1 → 3 → 8".
-func arrowList(budgets []int) string {
-	var s []string
-	for _, e := range budgets {
-		s = append(s, strconv.Itoa(e))
-	}
-	return strings.Join(s, " → ")
-}
+func arrowList(budgets []int) string { return strings.Join(epochStrings(budgets), " → ") }
 
 // stat is the test error of head at epochs (N = 0 if not run).
 func (t ByBudget) stat(epochs int, head string) stats.Stat {
@@ -324,12 +320,15 @@ func (t ByBudget) spreads(budgets []int, head string) string {
 }
 
 // epochList writes budgets as "1, 3 and 8".
-func epochList(budgets []int) string {
-	var s []string
-	for _, e := range budgets {
-		s = append(s, strconv.Itoa(e))
+func epochList(budgets []int) string { return andList(epochStrings(budgets)) }
+
+// epochStrings is budgets written out, one string each.
+func epochStrings(budgets []int) []string {
+	s := make([]string, len(budgets))
+	for i, e := range budgets {
+		s[i] = strconv.Itoa(e)
 	}
-	return andList(s)
+	return s
 }
 
 // andList writes items as "a, b and c".
