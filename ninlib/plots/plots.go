@@ -103,6 +103,7 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 		}
 	}
 	p.Y.Tick.Marker = roundTicks{}
+	padY(p, 0.05)
 	if c.LogX {
 		for _, s := range c.Series {
 			for _, x := range s.X {
@@ -188,6 +189,20 @@ func padX(p *plot.Plot) {
 	p.X.Max += 0.05 * span
 }
 
+// padY widens the y range by frac of its span each side, so no point or
+// error bar sits on the frame; a range that starts at 0 (bars) keeps its
+// floor.
+func padY(p *plot.Plot, frac float64) {
+	span := p.Y.Max - p.Y.Min
+	if span == 0 {
+		span = math.Max(1, math.Abs(p.Y.Max))
+	}
+	if p.Y.Min != 0 {
+		p.Y.Min -= frac * span
+	}
+	p.Y.Max += frac * span
+}
+
 // Bars describes a bar chart of one value per label.
 type Bars struct {
 	Title, YLabel string
@@ -208,6 +223,16 @@ func (b Bars) SVG() ([]byte, error) {
 func (b Bars) Figure() (Figure, error) { return b.render(true) }
 
 func (b Bars) render(withPNG bool) (Figure, error) {
+	p, err := b.plot()
+	if err != nil {
+		return Figure{}, err
+	}
+	return draw2(b.Title, p, nil, 0, 0, withPNG)
+}
+
+// plot builds the bar chart's plot: a bar per value, its error bar, the
+// labels under them.
+func (b Bars) plot() (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = b.Title
 	p.Y.Label.Text = b.YLabel
@@ -217,7 +242,7 @@ func (b Bars) render(withPNG bool) (Figure, error) {
 		vals[i] = v
 		bars, err := plotter.NewBarChart(vals, vg.Points(28))
 		if err != nil {
-			return Figure{}, err
+			return nil, err
 		}
 		bars.Color = Color(0)
 		if i < len(b.Colors) {
@@ -243,7 +268,8 @@ func (b Bars) render(withPNG bool) (Figure, error) {
 	}
 	p.NominalX(b.Labels...)
 	p.Y.Tick.Marker = roundTicks{}
-	return draw2(b.Title, p, nil, 0, 0, withPNG)
+	padY(p, 0.05)
+	return p, nil
 }
 
 // draw2 draws p, with its legend (if any) in a strip on the right, as SVG

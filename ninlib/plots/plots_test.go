@@ -52,6 +52,32 @@ func TestBarsAndGrid(t *testing.T) {
 	}
 }
 
+// TestHeadroom: the largest value (with its error bar) sits below the top
+// of the frame, the smallest of a chart above its floor, and bars keep
+// their floor at 0.
+func TestHeadroom(t *testing.T) {
+	c := Chart{Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{0.5, 0.8}, YErr: []float64{0.1, 0.1}}}}
+	p, _, err := c.plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(p.Y.Max > 0.92 && p.Y.Min < 0.38) { // 5% of the span 0.4..0.9
+		t.Errorf("chart y range %v..%v, want 5%% of room beyond 0.4..0.9", p.Y.Min, p.Y.Max)
+	}
+	for _, b := range []Bars{
+		{Labels: []string{"a", "b"}, Values: []float64{0.67, 1.22}, Errors: []float64{0.07, 0}},
+		{Labels: []string{"a"}, Values: []float64{1.22}},
+	} {
+		p, err := b.plot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(p.Y.Max > 1.27 && p.Y.Min == 0) {
+			t.Errorf("bars %v: y range %v..%v, want 0..1.22 and 5%% more", b.Values, p.Y.Min, p.Y.Max)
+		}
+	}
+}
+
 // TestLogX: a log-scale x axis ticks every x value of the data, and
 // refuses a value it cannot place.
 func TestLogX(t *testing.T) {

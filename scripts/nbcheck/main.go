@@ -1,7 +1,10 @@
 // Command nbcheck fails if any executed notebook has a broken cell: an
 // error output, a Go panic or compile error, or a failed shell line (GoNB
 // prints a shell command's failure as ordinary output and nbconvert exits 0
-// on it, so this is the check that catches it).
+// on it, so this is the check that catches it). It also fails a cell that
+// draws a figure without the metadata "scrolled": false: the classic
+// notebook folds a tall output into a small scroll box, which hides the
+// figures of a committed notebook behind a scroll bar.
 //
 //	go run ./scripts/nbcheck notebooks/*.ipynb
 package main
@@ -18,6 +21,9 @@ type notebook struct {
 		CellType string            `json:"cell_type"`
 		Source   json.RawMessage   `json:"source"`
 		Outputs  []json.RawMessage `json:"outputs"`
+		Metadata struct {
+			Scrolled *bool `json:"scrolled"`
+		} `json:"metadata"`
 	} `json:"cells"`
 }
 
@@ -47,6 +53,13 @@ func text(raw json.RawMessage) string {
 	return strings.Join(l, "")
 }
 
+// isFigure reports whether an output shows an image.
+func isFigure(o output) bool {
+	_, png := o.Data["image/png"]
+	_, svg := o.Data["image/svg+xml"]
+	return png || svg
+}
+
 func check(path string) []string {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -65,11 +78,13 @@ func check(path string) []string {
 		if len(c.Outputs) > 0 {
 			executed++
 		}
+		figure := false
 		for _, raw := range c.Outputs {
 			var o output
 			if err := json.Unmarshal(raw, &o); err != nil {
 				continue
 			}
+			figure = figure || isFigure(o)
 			if o.OutputType == "error" {
 				problems = append(problems, fmt.Sprintf("cell %d: error output %s: %s", i, o.Ename, o.Evalue))
 				continue
@@ -95,6 +110,9 @@ func check(path string) []string {
 					break
 				}
 			}
+		}
+		if figure && (c.Metadata.Scrolled == nil || *c.Metadata.Scrolled) {
+			problems = append(problems, fmt.Sprintf(`cell %d: draws a figure but may be folded into a scroll box: set the cell's metadata "scrolled": false`, i))
 		}
 	}
 	if executed == 0 {
