@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,9 +41,14 @@ type Plan struct {
 	// budget study's longest budget: "source_arms = nin-e20").
 	Source     string
 	SourceArms []string
-	Datasets   []string
-	Seeds      []uint64
-	Arms       []Arm
+	// Shorter names the training experiments that ran this one's arms at
+	// a shorter budget ("shorter = mlpconv-vs-conv, bottleneck"): arm
+	// NAME-e<epochs> here lengthens their arm NAME, so the report can say
+	// whether an ordering seen there holds here.
+	Shorter  []string
+	Datasets []string
+	Seeds    []uint64
+	Arms     []Arm
 	// Base holds the settings shared by every arm (key=value lines).
 	Base string
 	// Params are a probe's parameters, by key (see ProbeKind).
@@ -139,6 +145,8 @@ func (ps *parser) setting(k, v string) error {
 		p.Source = v
 	case "source_arms":
 		p.SourceArms, err = parseNames(v)
+	case "shorter":
+		p.Shorter, err = parseNames(v)
 	case "datasets":
 		p.Datasets, err = parseNames(v)
 	case "seeds":
@@ -166,6 +174,9 @@ func (ps *parser) finish() (*Plan, error) {
 	}
 	if p.Kind != "train" && p.Source == "" {
 		return nil, fmt.Errorf("a %s probe needs \"source = <training experiment>\"", p.Kind)
+	}
+	if p.Kind != "train" && len(p.Shorter) > 0 {
+		return nil, fmt.Errorf("shorter names the experiments a training experiment's arms lengthen; a %s probe has no arms of its own", p.Kind)
 	}
 	if p.Kind == "train" && len(p.SourceArms) > 0 {
 		return nil, fmt.Errorf("source_arms selects the source's arms of a probe; a training experiment selects its own with its arm lines")
@@ -220,6 +231,9 @@ func Load(dir, name string) (*Plan, error) {
 			return nil, fmt.Errorf("%s: arm %s: from %s: experiment %s trains no arm %q", p.Path, a.Name, a.From, a.From, a.Name)
 		}
 	}
+	if err := checkShorter(dir, p); err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Path, err)
+	}
 	if p.Kind != "train" {
 		src, err := loadFile(dir, p.Source)
 		if err != nil {
@@ -233,6 +247,52 @@ func Load(dir, name string) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// checkShorter checks that every experiment in p.Shorter is a training
+// experiment and that every arm of p is named NAME-e<epochs> after an arm
+// NAME of one of them.
+func checkShorter(dir string, p *Plan) error {
+	var shorter []*Plan
+	for _, name := range p.Shorter {
+		s, err := loadFile(dir, name)
+		if err != nil {
+			return fmt.Errorf("shorter = %s: %w", name, err)
+		}
+		if s.Kind != "train" {
+			return fmt.Errorf("shorter = %s: that experiment is a %s probe, not a training experiment", name, s.Kind)
+		}
+		shorter = append(shorter, s)
+	}
+	if len(shorter) == 0 {
+		return nil
+	}
+	for _, a := range p.Arms {
+		base, ok := LengthenedArm(a.Name)
+		if !ok {
+			return fmt.Errorf("arm %s: with \"shorter = %s\", name each arm NAME-e<epochs> after the arm NAME it trains for longer", a.Name, strings.Join(p.Shorter, ", "))
+		}
+		if !slices.ContainsFunc(shorter, func(s *Plan) bool {
+			return slices.ContainsFunc(s.Arms, func(b Arm) bool { return b.Name == base })
+		}) {
+			return fmt.Errorf("arm %s: none of the shorter experiments (%s) has an arm %q", a.Name, strings.Join(p.Shorter, ", "), base)
+		}
+	}
+	return nil
+}
+
+// lengthened matches the "-e<epochs>" suffix of an arm trained for a
+// longer budget.
+var lengthened = regexp.MustCompile(`^(.+)-e[1-9][0-9]*$`)
+
+// LengthenedArm returns the arm that arm trains for longer: "conv-gap"
+// for "conv-gap-e8"; false if arm has no "-e<epochs>" suffix.
+func LengthenedArm(arm string) (string, bool) {
+	m := lengthened.FindStringSubmatch(arm)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }
 
 // checkSourceArms checks that every arm in p.SourceArms is trained by

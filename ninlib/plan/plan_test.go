@@ -76,6 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"kind = confidence-maps\nsource = gap-vs-fc\nimages = 0", "at least 1 image"},
 		{"kind = confidence-maps\nsource = gap-vs-fc\npeak_images = 0", "peak_images = [0]: a confidence-maps probe measures the maps' peaks on at least 1 image"},
 		{"kind = confidence-maps\nsource = gap-vs-fc\nsource_arms = nin, nin", "listed twice"},
+		{"kind = translation\nsource = gap-vs-fc\nshifts = 1\nshorter = gap-vs-fc", "a translation probe has no arms of its own"},
 	} {
 		if _, err := plan.Parse("t", tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error with %q", tc.text, err, tc.want)
@@ -109,6 +110,11 @@ func TestDanglingReferences(t *testing.T) {
 	write("arms-missing", "kind = translation\nsource = longer\nsource_arms = nin-e3\nshifts = 1")
 	write("arms-from", "kind = translation\nsource = longer\nsource_arms = nin\nshifts = 1")
 	write("arms-train", "source_arms = nin\narm nin: model=nin")
+	write("shorter-ok", "shorter = train\narm nin-e3: model=nin; epochs=3")
+	write("shorter-no-suffix", "shorter = train\narm nin: model=nin")
+	write("shorter-no-arm", "shorter = train\narm conv-gap-e3: model=conv-gap; epochs=3")
+	write("shorter-missing", "shorter = nowhere\narm nin-e3: model=nin; epochs=3")
+	write("shorter-probe", "shorter = probe\narm nin-e3: model=nin; epochs=3")
 	for _, tc := range []struct{ name, want string }{
 		{"train", ""},
 		{"probe", ""},
@@ -120,6 +126,11 @@ func TestDanglingReferences(t *testing.T) {
 		{"arms-missing", `source_arms: experiment longer has no arm "nin-e3": its arms are nin-e2, nin`},
 		{"arms-from", "arm nin of longer is trained by experiment train: name source = train"},
 		{"arms-train", "source_arms selects the source's arms of a probe"},
+		{"shorter-ok", ""},
+		{"shorter-no-suffix", `arm nin: with "shorter = train", name each arm NAME-e<epochs>`},
+		{"shorter-no-arm", `arm conv-gap-e3: none of the shorter experiments (train) has an arm "conv-gap"`},
+		{"shorter-missing", `shorter = nowhere: unknown experiment "nowhere"`},
+		{"shorter-probe", "shorter = probe: that experiment is a translation probe"},
 	} {
 		_, err := plan.Load(dir, tc.name)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {

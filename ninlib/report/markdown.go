@@ -45,7 +45,7 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 	}
 	writeBest(&b, rows)
 	for _, e := range exps {
-		writeSection(&b, e, plans[e], byExp[e])
+		writeSection(&b, e, plans[e], byExp[e], rows)
 	}
 	if len(readErrs) > 0 {
 		b.WriteString("## Unreadable records\n\n")
@@ -66,12 +66,13 @@ func Section(rows []*Row, plans map[string]*plan.Plan, experiment string) []byte
 		}
 	}
 	var b strings.Builder
-	writeSection(&b, experiment, plans[experiment], rs)
+	writeSection(&b, experiment, plans[experiment], rs, rows)
 	return []byte(b.String())
 }
 
-// writeSection writes one experiment's section.
-func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
+// writeSection writes one experiment's section: rs are its rows, all
+// every experiment's (for the arms it lengthens).
+func writeSection(b *strings.Builder, e string, p *plan.Plan, rs, all []*Row) {
 	fmt.Fprintf(b, "## %s\n\n", e)
 	if p != nil && p.Claim != "" {
 		fmt.Fprintf(b, "**Claim tested.** %s\n\n", p.Claim)
@@ -91,6 +92,11 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs []*Row) {
 	writeTraining(b, rs)
 	for _, t := range ByBudgets(rs) {
 		writeByBudget(b, t)
+	}
+	if p != nil {
+		for _, t := range LengthenedTables(rs, all, p.Shorter) {
+			writeLengthened(b, t)
+		}
 	}
 	for _, f := range BudgetFigures(rs) {
 		fmt.Fprintf(b, "![%s on %s: test error against the training budget](%s)\n\n", f.Experiment, f.Dataset, f.Path)
