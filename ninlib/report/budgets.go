@@ -36,7 +36,7 @@ func ByBudgets(rows []*Row) []ByBudget {
 	var order []key
 	tables := map[key]*ByBudget{}
 	for _, r := range rows {
-		arm, _, _ := strings.Cut(r.Arm, " (from ") // an arm shared from another experiment
+		arm := ownName(r.Arm) // an arm shared from another experiment counts as its own
 		m := budgetSuffix.FindStringSubmatch(arm)
 		if m == nil || r.TestErr.N == 0 {
 			continue

@@ -47,8 +47,7 @@ var budgetSuffix = regexp.MustCompile(`-e(\d+)$`)
 // ArmColor is the palette index of an arm in every figure: the same for
 // "nin", "nin (from gap-vs-fc)" and the budget arms "nin-e8".
 func ArmColor(arm string) int {
-	base, _, _ := strings.Cut(arm, " (from ")
-	base = budgetSuffix.ReplaceAllString(base, "")
+	base := budgetSuffix.ReplaceAllString(ownName(arm), "")
 	if c, ok := armColors[base]; ok {
 		return c
 	}

@@ -59,14 +59,8 @@ func Markdown(rows []*Row, plans map[string]*plan.Plan, readErrs []error) []byte
 // Section is the part of results/README.md about one experiment: its
 // claim, the paper's numbers, the scale and its tables (for notebooks).
 func Section(rows []*Row, plans map[string]*plan.Plan, experiment string) []byte {
-	var rs []*Row
-	for _, r := range rows {
-		if r.Experiment == experiment {
-			rs = append(rs, r)
-		}
-	}
 	var b strings.Builder
-	writeSection(&b, experiment, plans[experiment], rs, rows)
+	writeSection(&b, experiment, plans[experiment], rowsOf(rows, experiment), rows)
 	return []byte(b.String())
 }
 
