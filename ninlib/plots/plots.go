@@ -311,14 +311,21 @@ func draw2(title string, p *plot.Plot, leg *legend, w, h vg.Length, withPNG bool
 	return f, nil
 }
 
-// legendWidth is the width of the legend strip: its longest entry.
+// legendWidth is the width of the legend strip: its longest entry, with
+// room for a wider font than the one measured. The SVG names Liberation
+// Serif; a viewer without it draws a fallback (DejaVu Sans, on a bare
+// Debian, is about a fifth wider), which must not be cut off at the edge.
 func legendWidth(leg *legend) vg.Length {
 	longest := vg.Length(0)
 	for _, n := range leg.names {
 		longest = max(longest, leg.TextStyle.Width(n))
 	}
-	return longest + leg.ThumbnailWidth + 3*leg.Padding + vg.Points(12)
+	return longest*fallbackFontRoom + leg.ThumbnailWidth + 3*leg.Padding + vg.Points(12)
 }
+
+// fallbackFontRoom is how much wider than measured a legend entry may be
+// drawn (DejaVu Sans against Liberation Serif, with a margin).
+const fallbackFontRoom = 1.3
 
 // roundTicks places ticks at multiples of 1, 2 or 5 times a power of ten
 // (about five of them), labelled with no more decimals than they need;

@@ -134,3 +134,18 @@ func TestRoundTicks(t *testing.T) {
 		}
 	}
 }
+
+// TestLegendRoom: the legend strip fits its longest name drawn a fifth
+// wider than measured, as a viewer without the SVG's font draws it (the
+// browser test's Chromium cut "bneck-quarter" to "bneck-quart").
+func TestLegendRoom(t *testing.T) {
+	c := Chart{Series: []Series{{Name: "nin", X: []float64{8}, Y: []float64{1}}, {Name: "bneck-quarter-e20", X: []float64{8}, Y: []float64{1}}}}
+	_, leg, err := c.plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := leg.TextStyle.Width("bneck-quarter-e20")
+	if room := legendWidth(leg) - leg.ThumbnailWidth - 3*leg.Padding; room < text*1.2 {
+		t.Errorf("legend strip leaves %v for a name measured at %v; a fallback font needs %v", room, text, text*1.2)
+	}
+}

@@ -97,7 +97,7 @@ func (t *ByBudget) compares() bool {
 // order of each pair across the budgets (Ordering).
 func writeByBudget(b *strings.Builder, t ByBudget) {
 	ref := t.Heads[0]
-	fmt.Fprintf(b, "**The heads at each budget (%s).** Test error %%; Δ is the head's error minus %s's at the same budget.\n\n| epochs |", t.Dataset, ref)
+	fmt.Fprintf(b, "**The arms at each budget (%s).** Test error %%; Δ is the arm's error minus %s's at the same budget.\n\n| epochs |", t.Dataset, ref)
 	for _, h := range t.Heads {
 		fmt.Fprintf(b, " %s |", h)
 	}
@@ -164,11 +164,11 @@ func (t ByBudget) Convergence() string {
 		return ""
 	}
 	var s strings.Builder
-	fmt.Fprintf(&s, "**Toward convergence (%s):** each head's mean test error moved, from each budget to the next: %s", t.Dataset, strings.Join(drops, "; "))
+	fmt.Fprintf(&s, "**Toward convergence (%s):** each arm's mean test error moved, from each budget to the next: %s", t.Dataset, strings.Join(drops, "; "))
 	if diminishing {
-		s.WriteString(": every longer budget bought each head less than the step before, so the largest is the nearest to convergence this study comes")
+		s.WriteString(": every longer budget bought each arm less than the step before, so the largest is the nearest to convergence this study comes")
 	} else {
-		s.WriteString(": the steps do not shrink throughout, so the largest budget is not yet where the heads level off")
+		s.WriteString(": the steps do not shrink throughout, so the largest budget is not yet where the arms level off")
 	}
 	for _, h := range t.Heads[1:] {
 		if v := t.atLargest(h); v != "" {
@@ -194,8 +194,8 @@ func (t ByBudget) atLargest(head string) string {
 			lead, other = ref, head
 		}
 		what := map[string]string{
-			"beyond":        fmt.Sprintf("beyond spread: %s is the better head there", lead),
-			"within spread": "within spread: the heads cannot be told apart there",
+			"beyond":        fmt.Sprintf("beyond spread: %s is the better arm there", lead),
+			"within spread": "within spread: the arms cannot be told apart there",
 			"one seed":      "one seed on a side: no verdict there yet",
 		}[stats.Spread(s, r)]
 		return fmt.Sprintf("At %d epochs %s's mean is %.2f points below %s's, %s", e, lead, math.Abs(s.Mean-r.Mean), other, what)
@@ -253,16 +253,19 @@ func (t ByBudget) Ordering(head string) string {
 			flip := fmt.Sprintf("between %d and %d epochs (%s leads at %d, %s at %d", shared[i-1], shared[i], a, shared[i-1], z, shared[i])
 			switch stats.Spread(t.stat(shared[i], head), t.stat(shared[i], ref)) {
 			case "within spread":
-				flip += fmt.Sprintf(", within the seeds' spread at %d: the means swap, the heads do not part", shared[i])
+				flip += fmt.Sprintf(", within the seeds' spread at %d: the means swap, the arms do not part", shared[i])
 			case "one seed":
 				flip += fmt.Sprintf(", one seed on a side at %d", shared[i])
 			}
 			flips = append(flips, flip+")")
 		}
 	}
-	if len(flips) == 0 {
+	switch {
+	case len(shared) == 1:
+		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at the one budget both were trained for so far (%s epochs): no second budget yet to say whether the order changes", head, ref, leader(shared[0]), epochList(shared))
+	case len(flips) == 0:
 		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at every budget both were trained for (%s epochs), so the order does not change with the budget here", head, ref, leader(shared[0]), epochList(shared))
-	} else {
+	default:
 		fmt.Fprintf(&s, "**%s against %s:** the order of the means changes %s", head, ref, strings.Join(flips, "; "))
 	}
 	fmt.Fprintf(&s, "; the difference is %s; %s.", t.gaps(shared, head), t.spreads(shared, head))
@@ -360,12 +363,23 @@ func (t ByBudget) glanceRow(label, budget string) string {
 			}
 		}
 		o := fmt.Sprintf("%s: Δ %s", h, strings.Join(at, ", "))
-		if r, rr := t.Cell(last, h), t.Cell(last, ref); r != nil && rr != nil && rr.Params > 0 && r.Params != rr.Params {
-			o += fmt.Sprintf("; params ×%.2f", float64(r.Params)/float64(rr.Params))
+		if c := t.costAgainstRef(h); c != "" {
+			o += "; " + c
 		}
 		others = append(others, o)
 	}
-	return fmt.Sprintf("| %s (%s, head against head) | %s | %s × %s epochs | %s | %s |\n", t.Experiment, label, t.Dataset, images, epochList(t.Epochs), refCell, strings.Join(others, "; "))
+	return fmt.Sprintf("| %s (%s, arm against arm at each budget) | %s | %s × %s epochs | %s | %s |\n", t.Experiment, label, t.Dataset, images, epochList(t.Epochs), refCell, strings.Join(others, "; "))
+}
+
+// costAgainstRef is head's cost against the reference head's
+// (costRatios) at the largest budget both were run at.
+func (t ByBudget) costAgainstRef(head string) string {
+	for i := len(t.Epochs) - 1; i >= 0; i-- {
+		if r, ref := t.Cell(t.Epochs[i], head), t.Cell(t.Epochs[i], t.Heads[0]); r != nil && ref != nil {
+			return costRatios(r, ref)
+		}
+	}
+	return ""
 }
 
 // epochsWord is "1 epoch" or "N epochs".

@@ -90,7 +90,7 @@ func TestOrdering(t *testing.T) {
 			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
 			budgetRow("b", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.58, 0.04, 3),
 			budgetRow("b", "nin-e20", "mnist", 0.50, 0.04, 3), budgetRow("b", "nin-fc-e20", "mnist", 0.51, 0.09, 3)},
-			[]string{"between 8 and 20 epochs (nin-fc leads at 8, nin at 20, within the seeds' spread at 20: the means swap, the heads do not part)"},
+			[]string{"between 8 and 20 epochs (nin-fc leads at 8, nin at 20, within the seeds' spread at 20: the means swap, the arms do not part)"},
 			[]string{"one seed"}},
 		{"the means swap with one seed on a side", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
@@ -101,6 +101,10 @@ func TestOrdering(t *testing.T) {
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
 			budgetRow("b", "nin-e3", "mnist", 2, 0.1, 3), budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.5, 0.1, 3)},
 			[]string{"(1 and 8 epochs)", "1.00 → 0.50 points, shrinking"}, []string{"3 epochs"}},
+		{"one shared budget says no more than that", []*Row{
+			budgetRow("b", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("b", "nin-fc-e8", "mnist", 1.2, 0.1, 3), budgetRow("b", "nin-e20", "mnist", 0.5, 0.04, 3)},
+			[]string{"nin has the lower mean test error at the one budget both were trained for so far (8 epochs): no second budget yet"},
+			[]string{"does not change with the budget", "every budget"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			containsAll(t, onlyTable(t, tc.rows).Ordering("nin-fc"), tc.want, tc.notWant)
@@ -118,7 +122,7 @@ func TestGlanceShowsHeadsAtEachBudget(t *testing.T) {
 		budgetRow("gap-vs-fc", "nin", "mnist", 2.9, 0.4, 3),
 	}
 	md := string(Markdown(rows, nil, nil))
-	want := "| budget (test error %, head against head) | mnist | all the training images × 1 and 8 epochs | nin 2.75 ± 0.46 at 1 epoch, 0.67 ± 0.07 at 8 | nin-fc: Δ -1.17 at 1 (beyond), -0.09 at 8 (within spread) |"
+	want := "| budget (test error %, arm against arm at each budget) | mnist | all the training images × 1 and 8 epochs | nin 2.75 ± 0.46 at 1 epoch, 0.67 ± 0.07 at 8 | nin-fc: Δ -1.17 at 1 (beyond), -0.09 at 8 (within spread) |"
 	if !strings.Contains(md, want) {
 		t.Errorf("at a glance lacks\n%s\nin\n%s", want, md)
 	}
@@ -127,6 +131,26 @@ func TestGlanceShowsHeadsAtEachBudget(t *testing.T) {
 	}
 	if !strings.Contains(md, "| 8 | 0.67 ± 0.07 | 0.58 ± 0.04 | -0.09 | within spread |") {
 		t.Errorf("the budget section lacks the heads' line at 8 epochs:\n%s", md)
+	}
+}
+
+// TestGlanceCost: an arm's parameters and multiply-adds against the
+// reference's come from the largest budget both were run at, so an arm
+// not yet run at the largest budget still shows its cost.
+func TestGlanceCost(t *testing.T) {
+	cost := func(r *Row, params, macs int64) *Row { r.Params, r.MACs = params, macs; return r }
+	rows := []*Row{
+		cost(budgetRow("budget-bodies", "nin-e8 (from budget)", "mnist", 0.67, 0.07, 3), 100, 1000),
+		cost(budgetRow("budget-bodies", "conv-gap-e8", "mnist", 1.22, 0.14, 3), 103, 1140),
+		cost(budgetRow("budget-bodies", "bneck-half-e8", "mnist", 0.86, 0.13, 3), 100, 700),
+		cost(budgetRow("budget-bodies", "nin-e20 (from budget)", "mnist", 0.50, 0.04, 3), 100, 1000),
+		budgetRow("gap-vs-fc", "nin", "mnist", 2.9, 0.4, 3), // the glance table needs two experiments
+	}
+	md := string(Markdown(rows, nil, nil))
+	for _, want := range []string{"conv-gap: Δ +0.55 at 8 (beyond); params ×1.03, mult-adds ×1.14;", "bneck-half: Δ +0.19 at 8 (within spread); mult-adds ×0.70 |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("at a glance lacks %q:\n%s", want, md)
+		}
 	}
 }
 
@@ -139,18 +163,18 @@ func TestConvergence(t *testing.T) {
 			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
 			budgetRow("b", "nin-e3", "mnist", 1.32, 0.10, 3), budgetRow("b", "nin-fc-e3", "mnist", 0.79, 0.07, 3),
 			budgetRow("b", "nin-e20", "mnist", 0.50, 0.06, 3), budgetRow("b", "nin-fc-e20", "mnist", 0.46, 0.04, 3)},
-			[]string{"**Toward convergence (mnist):**", "nin -1.43 and -0.82 points (1 → 3 → 20 epochs); nin-fc -0.79 and -0.33 points", "every longer budget bought each head less", "At 20 epochs nin-fc's mean is 0.04 points below nin's, within spread: the heads cannot be told apart there."},
+			[]string{"**Toward convergence (mnist):**", "nin -1.43 and -0.82 points (1 → 3 → 20 epochs); nin-fc -0.79 and -0.33 points", "every longer budget bought each arm less", "At 20 epochs nin-fc's mean is 0.04 points below nin's, within spread: the arms cannot be told apart there."},
 			[]string{"not yet"}},
 		{"the error rises at the last step; GAP ahead beyond spread", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
 			budgetRow("b", "nin-e3", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e3", "mnist", 1.5, 0.1, 3),
 			budgetRow("b", "nin-e8", "mnist", 0.5, 0.02, 3), budgetRow("b", "nin-fc-e8", "mnist", 1.6, 0.02, 3)},
-			[]string{"nin-fc -0.50 and +0.10 points", "the steps do not shrink throughout", "At 8 epochs nin's mean is 1.10 points below nin-fc's, beyond spread: nin is the better head there."},
-			[]string{"bought each head less"}},
+			[]string{"nin-fc -0.50 and +0.10 points", "the steps do not shrink throughout", "At 8 epochs nin's mean is 1.10 points below nin-fc's, beyond spread: nin is the better arm there."},
+			[]string{"bought each arm less"}},
 		{"a step that buys more than the one before", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-e3", "mnist", 2.8, 0.1, 3),
 			budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 1, 0.1, 1)},
-			[]string{"nin -0.20 and -1.80 points", "not yet where the heads level off", "one seed on a side: no verdict there yet"},
+			[]string{"nin -0.20 and -1.80 points", "not yet where the arms level off", "one seed on a side: no verdict there yet"},
 			[]string{"nin-fc -"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

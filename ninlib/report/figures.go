@@ -126,11 +126,12 @@ func budgetChart(rows []*Row, experiment, dataset string) (plots.Chart, error) {
 	byHead := map[string]*plots.Series{}
 	var heads []string
 	for _, r := range rows {
-		m := budgetSuffix.FindStringSubmatch(r.Arm)
+		arm := ownName(r.Arm) // an arm shared from another experiment counts as its own
+		m := budgetSuffix.FindStringSubmatch(arm)
 		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || m == nil {
 			continue
 		}
-		head := strings.TrimSuffix(r.Arm, m[0])
+		head := strings.TrimSuffix(arm, m[0])
 		s := byHead[head]
 		if s == nil {
 			s = &plots.Series{Name: head, Color: ArmColor(head)}
@@ -165,11 +166,12 @@ func BudgetFigures(rows []*Row) []BudgetFigure {
 	budgets := map[key]int{}
 	var figs []BudgetFigure
 	for _, r := range rows {
-		m := budgetSuffix.FindStringSubmatch(r.Arm)
+		arm := ownName(r.Arm)
+		m := budgetSuffix.FindStringSubmatch(arm)
 		if m == nil || r.TestErr.N == 0 {
 			continue
 		}
-		k := key{r.Experiment, r.Dataset, strings.TrimSuffix(r.Arm, m[0])}
+		k := key{r.Experiment, r.Dataset, strings.TrimSuffix(arm, m[0])}
 		if budgets[k]++; budgets[k] != 2 {
 			continue
 		}
@@ -199,7 +201,7 @@ func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Fi
 func budgetCurvesChart(rows []*Row, resultsDir, experiment, dataset string) (plots.Chart, error) {
 	var series []plots.Series
 	for _, r := range rows {
-		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !budgetSuffix.MatchString(r.Arm) {
+		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !budgetSuffix.MatchString(ownName(r.Arm)) {
 			continue
 		}
 		sum := make([]float64, r.Epochs)
@@ -217,7 +219,7 @@ func budgetCurvesChart(rows []*Row, resultsDir, experiment, dataset string) (plo
 		if n == 0 {
 			continue
 		}
-		s := plots.Series{Name: r.Arm, Color: ArmColor(r.Arm), Dashed: strings.Contains(r.Arm, "-fc")}
+		s := plots.Series{Name: ownName(r.Arm), Color: ArmColor(r.Arm), Dashed: strings.Contains(r.Arm, "-fc")}
 		for i, v := range sum {
 			s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, v/float64(n))
 		}

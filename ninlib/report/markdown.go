@@ -216,7 +216,7 @@ func writeProbe(b *strings.Builder, rs []*Row) {
 // probe's own measure), with the same spread test as the tables and the
 // cost ratios that the claims are about.
 func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
-	b.WriteString("## At a glance\n\nComputed from the tables below (Δ to the first arm, or in a budget study to the first head at the same budget; \"beyond\": |Δ| exceeds the sum of the two standard deviations). Each verdict holds at the training budget beside it, far below the paper's (about 120k iterations at batch 128); an arm trained at another budget says so in brackets.\n\n| experiment | dataset | budget | first arm | the other arms |\n|---|---|---|---|---|\n")
+	b.WriteString("## At a glance\n\nComputed from the tables below (Δ to the first arm, or in a budget study to the first arm at the same budget; \"beyond\": |Δ| exceeds the sum of the two standard deviations). Each verdict holds at the training budget beside it, far below the paper's (about 120k iterations at batch 128); an arm trained at another budget says so in brackets.\n\n| experiment | dataset | budget | first arm | the other arms |\n|---|---|---|---|---|\n")
 	for _, e := range exps {
 		var datasets []string
 		byDS := map[string][]*Row{}
@@ -252,11 +252,8 @@ func writeGlance(b *strings.Builder, exps []string, byExp map[string][]*Row) {
 					others = append(others, o)
 					continue
 				}
-				if len(r.Probe) == 0 && rs[0].Params > 0 && r.Params != rs[0].Params {
-					o += fmt.Sprintf(", params ×%.2f", float64(r.Params)/float64(rs[0].Params))
-				}
-				if len(r.Probe) == 0 && rs[0].MACs > 0 && r.MACs != rs[0].MACs {
-					o += fmt.Sprintf(", mult-adds ×%.2f", float64(r.MACs)/float64(rs[0].MACs))
+				if c := costRatios(r, rs[0]); len(r.Probe) == 0 && c != "" {
+					o += ", " + c
 				}
 				others = append(others, o)
 			}
@@ -334,4 +331,17 @@ func writeBest(b *strings.Builder, rows []*Row) {
 		fmt.Fprintf(b, "| %s | %s (%s) | %s | %d | %s | %.0f | %s | %s | `%s` |\n", r.Dataset, r.Arm, r.Experiment, r.TestErr.PM(), r.TestErr.N, r.Budget, r.WallMean/60, nin.Commas(r.Params), paper, r.Command)
 	}
 	b.WriteString("\n")
+}
+
+// costRatios is r's cost against ref's where they differ: "params ×1.03,
+// mult-adds ×1.14", or "" when both match (or ref's are unknown).
+func costRatios(r, ref *Row) string {
+	var parts []string
+	if ref.Params > 0 && r.Params != ref.Params {
+		parts = append(parts, fmt.Sprintf("params ×%.2f", float64(r.Params)/float64(ref.Params)))
+	}
+	if ref.MACs > 0 && r.MACs != ref.MACs {
+		parts = append(parts, fmt.Sprintf("mult-adds ×%.2f", float64(r.MACs)/float64(ref.MACs)))
+	}
+	return strings.Join(parts, ", ")
 }

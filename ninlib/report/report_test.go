@@ -281,6 +281,8 @@ func TestBudgetFigures(t *testing.T) {
 	}{
 		{"two budgets", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 1)},
 			[]BudgetFigure{{"budget", "mnist", "figures/budget-mnist.svg", "figures/budget-mnist-curves.svg"}}},
+		{"a shared arm at two budgets", []*Row{row("budget-bodies", "nin-e8 (from budget)", "mnist", 3), row("budget-bodies", "nin-e20 (from budget)", "mnist", 3), row("budget-bodies", "conv-gap-e8", "mnist", 3)},
+			[]BudgetFigure{{"budget-bodies", "mnist", "figures/budget-bodies-mnist.svg", "figures/budget-bodies-mnist-curves.svg"}}},
 		{"one budget", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-fc-e3", "mnist", 3)}, nil},
 		{"a budget without completed runs", []*Row{row("budget", "nin-e1", "mnist", 3), row("budget", "nin-e3", "mnist", 0)}, nil},
 		{"no budget arms", []*Row{row("gap-vs-fc", "nin", "mnist", 3), row("gap-vs-fc", "nin-fc", "mnist", 3)}, nil},

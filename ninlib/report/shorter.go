@@ -17,7 +17,7 @@ import (
 // shorter budget holds at the longer one.
 type Lengthened struct {
 	Dataset string
-	Ref     *Row // the first arm here
+	Ref     *Row // the first arm here trained for the pairs' budget
 	Pairs   []LengthenedPair
 }
 
@@ -35,31 +35,59 @@ func (p LengthenedPair) deltas(ref *Row) (there, here float64) {
 
 // LengthenedTables pairs the rows rs of an experiment whose plan names
 // the shorter experiments with their arms in all (every row of every
-// experiment, shared arms included): one table per dataset with at least
-// one arm completed at both budgets.
+// experiment, shared arms included): one table per dataset and training
+// budget here with at least one arm completed at both budgets, each arm
+// measured against the first arm here trained for the same budget (an
+// experiment may lengthen its arms to several budgets: nin-e8 is the
+// reference of conv-gap-e8, nin-e20 of conv-gap-e20).
 func LengthenedTables(rs, all []*Row, shorter []string) []Lengthened {
 	var out []Lengthened
 	for _, ds := range datasetsOf(rs) {
-		var here []*Row
-		for _, r := range rs {
-			if r.Dataset == ds && r.TestErr.N > 0 {
-				here = append(here, r)
+		for _, budget := range budgetsOf(rs, ds) {
+			var here []*Row
+			for _, r := range rs {
+				if r.Dataset == ds && r.Budget == budget && r.TestErr.N > 0 {
+					here = append(here, r)
+				}
 			}
-		}
-		if len(here) < 2 || here[0] != firstOf(rs, ds) {
-			continue // no reference, or nothing to set against it
-		}
-		t := Lengthened{Dataset: ds, Ref: here[0]}
-		for _, r := range here[1:] {
-			if p, ok := shorterPair(r, all, shorter); ok {
-				t.Pairs = append(t.Pairs, p)
+			if len(here) < 2 || here[0] != firstAt(rs, ds, budget) {
+				continue // no reference, or nothing to set against it
 			}
-		}
-		if len(t.Pairs) > 0 {
-			out = append(out, t)
+			t := Lengthened{Dataset: ds, Ref: here[0]}
+			for _, r := range here[1:] {
+				if p, ok := shorterPair(r, all, shorter); ok {
+					t.Pairs = append(t.Pairs, p)
+				}
+			}
+			if len(t.Pairs) > 0 {
+				out = append(out, t)
+			}
 		}
 	}
 	return out
+}
+
+// budgetsOf lists the training budgets of the rows of dataset ds in order
+// of first appearance.
+func budgetsOf(rows []*Row, ds string) []string {
+	var out []string
+	for _, r := range rows {
+		if r.Dataset == ds && !slices.Contains(out, r.Budget) {
+			out = append(out, r.Budget)
+		}
+	}
+	return out
+}
+
+// firstAt is the first row of dataset ds trained for budget in rows, or
+// nil.
+func firstAt(rows []*Row, ds, budget string) *Row {
+	for _, r := range rows {
+		if r.Dataset == ds && r.Budget == budget {
+			return r
+		}
+	}
+	return nil
 }
 
 // shorterPair finds the arm that r lengthens in one of the shorter

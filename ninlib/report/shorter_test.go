@@ -15,6 +15,12 @@ func laptop() []*Row {
 	}
 }
 
+// atBudget sets r's budget to the full split for epochs.
+func atBudget(r *Row, epochs int) *Row {
+	r.Budget = fmt.Sprintf("all the training images × %d epochs", epochs)
+	return r
+}
+
 // TestLengthenedTables: each arm NAME-e<epochs> is paired with arm NAME of
 // a shorter experiment, both against their own first arm; arms without a
 // completed counterpart, or the other experiments' arms of that name, are
@@ -26,11 +32,19 @@ func TestLengthenedTables(t *testing.T) {
 		here    []*Row
 		others  []*Row
 		shorter []string
-		want    []string // "dataset: arm=there-experiment/there-arm-vs-ref"
+		want    []string // "dataset vs ref: arm=there-experiment/there-arm-vs-ref"
 	}{
 		{"both bodies", []*Row{ref, budgetRow("budget-bodies", "conv-gap-e8", "mnist", 1.2, 0.1, 3), budgetRow("budget-bodies", "bneck-half-e8", "mnist", 0.8, 0.1, 3)},
 			laptop(), []string{"mlpconv-vs-conv", "bottleneck"},
-			[]string{"mnist: conv-gap-e8=mlpconv-vs-conv/conv-gap-vs-nin bneck-half-e8=bottleneck/bneck-half-vs-nin"}},
+			[]string{"mnist vs nin-e8: conv-gap-e8=mlpconv-vs-conv/conv-gap-vs-nin bneck-half-e8=bottleneck/bneck-half-vs-nin"}},
+		{"each budget against its own first arm", []*Row{ref, budgetRow("budget-bodies", "conv-gap-e8", "mnist", 1.2, 0.1, 3),
+			atBudget(budgetRow("budget-bodies", "nin-e20 (from budget)", "mnist", 0.5, 0.05, 3), 20), atBudget(budgetRow("budget-bodies", "conv-gap-e20", "mnist", 0.9, 0.1, 3), 20)},
+			laptop(), []string{"mlpconv-vs-conv"},
+			[]string{"mnist vs nin-e8: conv-gap-e8=mlpconv-vs-conv/conv-gap-vs-nin", "mnist vs nin-e20: conv-gap-e20=mlpconv-vs-conv/conv-gap-vs-nin"}},
+		{"a budget whose first arm has no run yet", []*Row{ref, budgetRow("budget-bodies", "conv-gap-e8", "mnist", 1.2, 0.1, 3),
+			atBudget(budgetRow("budget-bodies", "nin-e20 (from budget)", "mnist", 0, 0, 0), 20), atBudget(budgetRow("budget-bodies", "conv-gap-e20", "mnist", 0.9, 0.1, 3), 20)},
+			laptop(), []string{"mlpconv-vs-conv"},
+			[]string{"mnist vs nin-e8: conv-gap-e8=mlpconv-vs-conv/conv-gap-vs-nin"}},
 		{"an experiment not named shorter is not looked in", []*Row{ref, budgetRow("budget-bodies", "bneck-half-e8", "mnist", 0.8, 0.1, 3)},
 			laptop(), []string{"mlpconv-vs-conv"}, nil},
 		{"no run here yet", []*Row{ref, budgetRow("budget-bodies", "conv-gap-e8", "mnist", 0, 0, 0)},
@@ -52,7 +66,7 @@ func TestLengthenedTables(t *testing.T) {
 				for _, p := range l.Pairs {
 					pairs = append(pairs, fmt.Sprintf("%s=%s/%s-vs-%s", p.Here.Arm, p.There.Experiment, p.There.Arm, ownName(p.ThereRef.Arm)))
 				}
-				got = append(got, l.Dataset+": "+strings.Join(pairs, " "))
+				got = append(got, l.Dataset+" vs "+ownName(l.Ref.Arm)+": "+strings.Join(pairs, " "))
 			}
 			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 				t.Errorf("got %q, want %q", got, tc.want)
