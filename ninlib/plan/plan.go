@@ -268,7 +268,7 @@ func checkShorter(dir string, p *Plan) error {
 		return nil
 	}
 	for _, a := range p.Arms {
-		base, ok := LengthenedArm(a.Name)
+		base, _, ok := SplitBudget(a.Name)
 		if !ok {
 			return fmt.Errorf("arm %s: with \"shorter = %s\", name each arm NAME-e<epochs> after the arm NAME it trains for longer", a.Name, strings.Join(p.Shorter, ", "))
 		}
@@ -281,18 +281,24 @@ func checkShorter(dir string, p *Plan) error {
 	return nil
 }
 
-// lengthened matches the "-e<epochs>" suffix of an arm trained for a
-// longer budget.
-var lengthened = regexp.MustCompile(`^(.+)-e[1-9][0-9]*$`)
+// budgetSuffix matches the "-e<epochs>" suffix of an arm named after the
+// arm it trains for a given budget.
+var budgetSuffix = regexp.MustCompile(`^(.+)-e([1-9][0-9]*)$`)
 
-// LengthenedArm returns the arm that arm trains for longer: "conv-gap"
-// for "conv-gap-e8"; false if arm has no "-e<epochs>" suffix.
-func LengthenedArm(arm string) (string, bool) {
-	m := lengthened.FindStringSubmatch(arm)
+// SplitBudget splits an arm named NAME-e<epochs> (a budget study's arm,
+// or an arm that trains a shorter experiment's NAME for longer) into NAME
+// and the epochs: "conv-gap", 8 for "conv-gap-e8"; false if arm has no
+// such suffix.
+func SplitBudget(arm string) (name string, epochs int, ok bool) {
+	m := budgetSuffix.FindStringSubmatch(arm)
 	if m == nil {
-		return "", false
+		return "", 0, false
 	}
-	return m[1], true
+	e, err := strconv.Atoi(m[2])
+	if err != nil { // more digits than an int holds
+		return "", 0, false
+	}
+	return m[1], e, true
 }
 
 // checkSourceArms checks that every arm in p.SourceArms is trained by

@@ -153,6 +153,31 @@ func TestParseList(t *testing.T) {
 	}
 }
 
+// TestSplitBudget: NAME-e<epochs> splits into NAME and the epochs; no
+// suffix, a zero or a leading zero does not split (the budget tables and
+// the shorter check read arm names the same way).
+func TestSplitBudget(t *testing.T) {
+	for _, tc := range []struct {
+		arm, name string
+		epochs    int
+		ok        bool
+	}{
+		{"conv-gap-e8", "conv-gap", 8, true},
+		{"nin-fc-e20", "nin-fc", 20, true},
+		{"nin-e1-e3", "nin-e1", 3, true},
+		{"nin", "", 0, false},
+		{"nin-e0", "", 0, false},
+		{"nin-e08", "", 0, false},
+		{"-e8", "", 0, false},
+		{"nin-e99999999999999999999", "", 0, false},
+	} {
+		name, epochs, ok := plan.SplitBudget(tc.arm)
+		if name != tc.name || epochs != tc.epochs || ok != tc.ok {
+			t.Errorf("SplitBudget(%q) = %q, %d, %v; want %q, %d, %v", tc.arm, name, epochs, ok, tc.name, tc.epochs, tc.ok)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add("seeds = 1,2\narm nin: model=nin; width=0.5\n# comment\nlr = 0.01")
 	f.Add("kind = translation\nsource = gap-vs-fc\nshifts = 0, 2")

@@ -36,9 +36,8 @@ func ByBudgets(rows []*Row) []ByBudget {
 	var order []key
 	tables := map[key]*ByBudget{}
 	for _, r := range rows {
-		arm := ownName(r.Arm) // an arm shared from another experiment counts as its own
-		m := budgetSuffix.FindStringSubmatch(arm)
-		if m == nil || r.TestErr.N == 0 {
+		head, epochs, ok := budgetArm(r)
+		if !ok || r.TestErr.N == 0 {
 			continue
 		}
 		k := key{r.Experiment, r.Dataset}
@@ -48,7 +47,7 @@ func ByBudgets(rows []*Row) []ByBudget {
 			tables[k] = t
 			order = append(order, k)
 		}
-		t.add(strings.TrimSuffix(arm, m[0]), m[1], r)
+		t.add(head, epochs, r)
 	}
 	var out []ByBudget
 	for _, k := range order {
@@ -60,9 +59,8 @@ func ByBudgets(rows []*Row) []ByBudget {
 	return out
 }
 
-// add places r, the arm of head at epochs (as written in its name).
-func (t *ByBudget) add(head, epochs string, r *Row) {
-	e, _ := strconv.Atoi(epochs)
+// add places r, the arm of head at e epochs.
+func (t *ByBudget) add(head string, e int, r *Row) {
 	if !slices.Contains(t.Heads, head) {
 		t.Heads = append(t.Heads, head)
 	}

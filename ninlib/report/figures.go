@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/plots"
 	"github.com/ninbench/nin/ninlib/runs"
 )
@@ -41,13 +40,26 @@ func Select(recs []runs.Record, experiment, dataset string) []runs.Record {
 // from their name.
 var armColors = map[string]int{"nin": 0, "nin-fc": 1, "nin-fc-dropout": 2, "conv-gap": 3, "conv-fc": 4, "nin-final-relu": 5, "bneck-half": 6, "bneck-quarter": 5}
 
-// budgetSuffix is the "-e<epochs>" suffix of the budget study's arms.
-var budgetSuffix = regexp.MustCompile(`-e(\d+)$`)
+// budgetArm splits r's arm, named HEAD-e<epochs> in a budget study, into
+// the head and the epochs (plan.SplitBudget); an arm shared from another
+// experiment counts as its own.
+func budgetArm(r *Row) (head string, epochs int, ok bool) {
+	return plan.SplitBudget(ownName(r.Arm))
+}
+
+// isBudgetArm says whether r's arm is named HEAD-e<epochs>.
+func isBudgetArm(r *Row) bool {
+	_, _, ok := budgetArm(r)
+	return ok
+}
 
 // ArmColor is the palette index of an arm in every figure: the same for
 // "nin", "nin (from gap-vs-fc)" and the budget arms "nin-e8".
 func ArmColor(arm string) int {
-	base := budgetSuffix.ReplaceAllString(ownName(arm), "")
+	base := ownName(arm)
+	if name, _, ok := plan.SplitBudget(base); ok {
+		base = name
+	}
 	if c, ok := armColors[base]; ok {
 		return c
 	}
@@ -126,19 +138,16 @@ func budgetChart(rows []*Row, experiment, dataset string) (plots.Chart, error) {
 	byHead := map[string]*plots.Series{}
 	var heads []string
 	for _, r := range rows {
-		arm := ownName(r.Arm) // an arm shared from another experiment counts as its own
-		m := budgetSuffix.FindStringSubmatch(arm)
-		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || m == nil {
+		head, e, ok := budgetArm(r)
+		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !ok {
 			continue
 		}
-		head := strings.TrimSuffix(arm, m[0])
 		s := byHead[head]
 		if s == nil {
 			s = &plots.Series{Name: head, Color: ArmColor(head)}
 			byHead[head] = s
 			heads = append(heads, head)
 		}
-		e, _ := strconv.Atoi(m[1])
 		s.X, s.Y, s.YErr = append(s.X, float64(e)), append(s.Y, r.TestErr.Mean), append(s.YErr, r.TestErr.Std)
 	}
 	if len(heads) == 0 {
@@ -166,12 +175,11 @@ func BudgetFigures(rows []*Row) []BudgetFigure {
 	budgets := map[key]int{}
 	var figs []BudgetFigure
 	for _, r := range rows {
-		arm := ownName(r.Arm)
-		m := budgetSuffix.FindStringSubmatch(arm)
-		if m == nil || r.TestErr.N == 0 {
+		head, _, ok := budgetArm(r)
+		if !ok || r.TestErr.N == 0 {
 			continue
 		}
-		k := key{r.Experiment, r.Dataset, strings.TrimSuffix(arm, m[0])}
+		k := key{r.Experiment, r.Dataset, head}
 		if budgets[k]++; budgets[k] != 2 {
 			continue
 		}
@@ -201,7 +209,7 @@ func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Fi
 func budgetCurvesChart(rows []*Row, resultsDir, experiment, dataset string) (plots.Chart, error) {
 	var series []plots.Series
 	for _, r := range rows {
-		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !budgetSuffix.MatchString(ownName(r.Arm)) {
+		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !isBudgetArm(r) {
 			continue
 		}
 		sum := make([]float64, r.Epochs)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/stats"
 )
 
@@ -93,7 +92,7 @@ func firstAt(rows []*Row, ds, budget string) *Row {
 // shorterPair finds the arm that r lengthens in one of the shorter
 // experiments, with that experiment's reference, both completed.
 func shorterPair(r *Row, all []*Row, shorter []string) (LengthenedPair, bool) {
-	base, ok := plan.LengthenedArm(ownName(r.Arm))
+	base, _, ok := budgetArm(r)
 	if !ok {
 		return LengthenedPair{}, false
 	}
