@@ -661,3 +661,47 @@ func TestInferenceReLU(t *testing.T) {
 		t.Errorf("ReLU in inference: %v", infer)
 	}
 }
+
+// TestInferrerCompilesOncePerShape: an Inferrer's batches of one shape
+// share one compiled graph, a new shape gets its own, and its answers are
+// Infer's.
+func TestInferrerCompilesOncePerShape(t *testing.T) {
+	b, o, store := goBackend(t), tiny("nin"), seededStore(t, 1)
+	in, err := NewInferrer(b, store, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Finalize()
+	graphOf := func(images *tensors.Tensor) *Graph {
+		_, g, err := in.exec.ExecWithGraph(images)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	first := graphOf(randomImages(2, 12, 12, 3, 1))
+	if again := graphOf(randomImages(2, 12, 12, 3, 2)); again != first {
+		t.Errorf("a second batch of the same shape compiled a new graph")
+	}
+	if other := graphOf(randomImages(1, 12, 12, 3, 2)); other == first {
+		t.Errorf("a batch of another shape reused the first graph")
+	}
+	images := randomImages(2, 12, 12, 3, 4)
+	got, _, err := in.Infer(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := Infer(b, store, o, images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, w := tensors.MustCopyFlatData[float32](got), tensors.MustCopyFlatData[float32](want)
+	for i := range w {
+		if g[i] != w[i] {
+			t.Fatalf("logit %d: Inferrer %g, Infer %g", i, g[i], w[i])
+		}
+	}
+	if _, _, err := in.Infer(randomImages(2, 12, 12, 1, 1)); err == nil {
+		t.Errorf("an image with 1 channel for a 3-channel model was accepted")
+	}
+}

@@ -20,43 +20,73 @@ import (
 // Infer runs the model of options o (variables from store, which must
 // already hold them or will be initialized) on images [N,H,W,C] and returns
 // the logits and, for GAP models, the per-class confidence maps. An input
-// size an FC head cannot take is an error here, not a panic.
+// size an FC head cannot take is an error here, not a panic. It compiles
+// the model for this one call; NewInferrer serves many batches.
 func Infer(b compute.Backend, store *model.Store, o Spec, images *tensors.Tensor) (logits, maps *tensors.Tensor, err error) {
+	in, err := NewInferrer(b, store, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer in.Finalize()
+	return in.Infer(images)
+}
+
+// Inferrer runs one model on batch after batch of images, compiling it
+// once per input shape (a probe's batches share one) rather than once per
+// call as Infer does.
+type Inferrer struct {
+	spec Spec
+	exec *model.Exec
+}
+
+// NewInferrer prepares the model of options o with variables from store
+// (which must already hold them or will be initialized) on backend b.
+func NewInferrer(b compute.Backend, store *model.Store, o Spec) (*Inferrer, error) {
+	a, err := o.Arch()
+	if err != nil {
+		return nil, err
+	}
+	exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+		out := Forward(scope.In("model"), x, o, a)
+		if out.Maps == nil {
+			return []*Node{out.Logits}
+		}
+		return []*Node{out.Logits, out.Maps}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", o.Variant, err)
+	}
+	return &Inferrer{spec: o, exec: exec}, nil
+}
+
+// Infer runs the model on images [N,H,W,C] and returns the logits and,
+// for GAP models, the per-class confidence maps (nil otherwise). An input
+// size an FC head cannot take is an error, not a panic.
+func (in *Inferrer) Infer(images *tensors.Tensor) (logits, maps *tensors.Tensor, err error) {
 	d := images.Shape().Dimensions
 	if len(d) != 4 {
 		return nil, nil, fmt.Errorf("images must be [N,H,W,C], got %s", images.Shape())
 	}
-	if err := o.CheckInput(d[1], d[2], d[3]); err != nil {
-		return nil, nil, err
-	}
-	a, err := o.Arch()
-	if err != nil {
+	if err := in.spec.CheckInput(d[1], d[2], d[3]); err != nil {
 		return nil, nil, err
 	}
 	var res []*tensors.Tensor
 	if e := exceptions.Try(func() {
-		exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
-			out := Forward(scope.In("model"), x, o, a)
-			if out.Maps == nil {
-				return []*Node{out.Logits}
-			}
-			return []*Node{out.Logits, out.Maps}
-		})
-		if err != nil {
-			panic(err)
-		}
-		res, err = exec.Exec(images)
-		if err != nil {
-			panic(err)
-		}
+		res, err = in.exec.Exec(images)
 	}); e != nil {
-		return nil, nil, fmt.Errorf("model %s: %v", o.Variant, e)
+		err = fmt.Errorf("%v", e)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("model %s: %w", in.spec.Variant, err)
 	}
 	if len(res) == 2 {
 		return res[0], res[1], nil
 	}
 	return res[0], nil, nil
 }
+
+// Finalize frees the compiled model.
+func (in *Inferrer) Finalize() { in.exec.Finalize() }
 
 // PointwiseVsDense checks the mlpconv claim that a 1x1 convolution is a
 // dense layer applied at every pixel with the same weights: it computes a

@@ -202,10 +202,15 @@ func Peaks(c *config.Config, be compute.Backend, store *model.Store, s *datasets
 	if n = st.Images; n == 0 {
 		return st, fmt.Errorf("no test images to measure the maps' peaks on")
 	}
+	in, err := nin.NewInferrer(be, store, c.Spec)
+	if err != nil {
+		return st, err
+	}
+	defer in.Finalize()
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
 		sub := s.Select(seq(lo, hi))
-		_, maps, err := nin.Infer(be, store, c.Spec, tensors.FromFlatDataAndDimensions(sub.X, hi-lo, s.H, s.W, s.C))
+		_, maps, err := in.Infer(tensors.FromFlatDataAndDimensions(sub.X, hi-lo, s.H, s.W, s.C))
 		if err != nil {
 			return st, err
 		}
