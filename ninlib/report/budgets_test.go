@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -197,4 +198,37 @@ func onlyTable(t *testing.T, rows []*Row) ByBudget {
 		t.Fatalf("%d tables, want 1", len(tables))
 	}
 	return tables[0]
+}
+
+// TestCostJoinsBudgets: in the error-against-cost chart, a budget study's
+// arms join into one series per head, named with its budgets; other arms
+// stay a point each.
+func TestCostJoinsBudgets(t *testing.T) {
+	cost := func(r *Row, macs int64) *Row { r.MACs = macs; return r }
+	for _, tc := range []struct {
+		name string
+		rows []*Row
+		want []string // "name: points"
+	}{
+		{"budget arms, one shared", []*Row{
+			cost(budgetRow("bb", "nin-e8 (from budget)", "mnist", 0.67, 0.07, 3), 10e6), cost(budgetRow("bb", "conv-gap-e8", "mnist", 1.2, 0.1, 3), 12e6),
+			cost(budgetRow("bb", "nin-e20 (from budget)", "mnist", 0.5, 0.04, 3), 10e6), cost(budgetRow("bb", "conv-gap-e20", "mnist", 0, 0, 0), 12e6)},
+			[]string{"nin (8 and 20 epochs): 2", "conv-gap (8 epochs): 1"}},
+		{"plain arms", []*Row{cost(budgetRow("bn", "nin (from gap-vs-fc)", "mnist", 2.9, 0.4, 3), 10e6), cost(budgetRow("bn", "bneck-half", "mnist", 3.7, 0.4, 3), 7e6)},
+			[]string{"nin (from gap-vs-fc): 1", "bneck-half: 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := costChart(tc.rows, tc.rows[0].Experiment, "mnist")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range c.Series {
+				got = append(got, fmt.Sprintf("%s: %d", s.Name, len(s.X)))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

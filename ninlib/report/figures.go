@@ -108,19 +108,50 @@ func ErrorBars(rows []*Row, experiment, dataset string) (plots.Figure, error) {
 	return b.Figure()
 }
 
-// Cost plots test error against multiply-adds (one point per arm, with
-// std error bars), for accuracy-versus-cost comparisons.
+// Cost plots test error (mean ± std over seeds) against multiply-adds
+// per image, a point per arm. The arms of a budget study (HEAD-e<epochs>)
+// join into one series per head, named with its budgets: at its one cost,
+// each longer budget is a point further down.
 func Cost(rows []*Row, experiment, dataset string) (plots.Figure, error) {
-	var series []plots.Series
+	c, err := costChart(rows, experiment, dataset)
+	if err != nil {
+		return plots.Figure{}, err
+	}
+	return c.Figure()
+}
+
+// costChart is Cost's chart, before rendering.
+func costChart(rows []*Row, experiment, dataset string) (plots.Chart, error) {
+	var series []*plots.Series
+	byHead := map[string]*plots.Series{}
+	epochs := map[*plots.Series][]int{}
 	for _, r := range rows {
-		if r.Experiment == experiment && r.Dataset == dataset && r.TestErr.N > 0 {
-			series = append(series, plots.Series{Name: r.Arm, X: []float64{float64(r.MACs) / 1e6}, Y: []float64{r.TestErr.Mean}, YErr: []float64{r.TestErr.Std}, Color: ArmColor(r.Arm)})
+		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 {
+			continue
 		}
+		head, e, budget := budgetArm(r)
+		s := byHead[head]
+		if s == nil || !budget {
+			s = &plots.Series{Name: r.Arm, Color: ArmColor(r.Arm)}
+			series = append(series, s)
+		}
+		if budget {
+			s.Name, byHead[head], epochs[s] = head, s, append(epochs[s], e)
+		}
+		s.X, s.Y, s.YErr = append(s.X, float64(r.MACs)/1e6), append(s.Y, r.TestErr.Mean), append(s.YErr, r.TestErr.Std)
 	}
 	if len(series) == 0 {
-		return plots.Figure{}, fmt.Errorf("no completed runs of %s on %s", experiment, dataset)
+		return plots.Chart{}, fmt.Errorf("no completed runs of %s on %s", experiment, dataset)
 	}
-	return plots.Chart{Title: fmt.Sprintf("%s on %s: error vs cost", experiment, dataset), XLabel: "million multiply-adds per image", YLabel: "test error %", Series: series}.Figure()
+	var out []plots.Series
+	for _, s := range series {
+		if e := epochs[s]; len(e) > 0 {
+			slices.Sort(e)
+			s.Name = fmt.Sprintf("%s (%s epochs)", s.Name, andList(epochStrings(e)))
+		}
+		out = append(out, *s)
+	}
+	return plots.Chart{Title: fmt.Sprintf("%s on %s: error vs cost", experiment, dataset), XLabel: "million multiply-adds per image", YLabel: "test error % (mean ± std over seeds)", Series: out}, nil
 }
 
 // Budget plots test error (mean ± std over seeds) against the training
