@@ -225,8 +225,8 @@ func (t ByBudget) delta(epochs int, head string) (string, string) {
 // Ordering says in a sentence how head and the reference head order
 // across the budgets both were run at: which has the lower mean test
 // error at each, where the order changes if it does, the spread word at
-// each budget, and how the difference moves. It is empty when they share
-// no budget.
+// each budget, and how the difference moves. It is empty unless they
+// share two budgets or more.
 func (t ByBudget) Ordering(head string) string {
 	ref := t.Heads[0]
 	var shared []int
@@ -235,8 +235,8 @@ func (t ByBudget) Ordering(head string) string {
 			shared = append(shared, e)
 		}
 	}
-	if len(shared) == 0 {
-		return ""
+	if len(shared) < 2 {
+		return "" // one budget says nothing of an order across budgets; the table has it
 	}
 	leader := func(e int) string {
 		if t.stat(e, head).Mean < t.stat(e, ref).Mean {
@@ -258,12 +258,9 @@ func (t ByBudget) Ordering(head string) string {
 			flips = append(flips, flip+")")
 		}
 	}
-	switch {
-	case len(shared) == 1:
-		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at the one budget both were trained for so far (%s epochs): no second budget yet to say whether the order changes", head, ref, leader(shared[0]), epochList(shared))
-	case len(flips) == 0:
+	if len(flips) == 0 {
 		fmt.Fprintf(&s, "**%s against %s:** %s has the lower mean test error at every budget both were trained for (%s epochs), so the order does not change with the budget here", head, ref, leader(shared[0]), epochList(shared))
-	default:
+	} else {
 		fmt.Fprintf(&s, "**%s against %s:** the order of the means changes %s", head, ref, strings.Join(flips, "; "))
 	}
 	fmt.Fprintf(&s, "; the difference is %s; %s.", t.gaps(shared, head), t.spreads(shared, head))

@@ -102,10 +102,9 @@ func TestOrdering(t *testing.T) {
 			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
 			budgetRow("b", "nin-e3", "mnist", 2, 0.1, 3), budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.5, 0.1, 3)},
 			[]string{"(1 and 8 epochs)", "1.00 → 0.50 points, shrinking"}, []string{"3 epochs"}},
-		{"one shared budget says no more than that", []*Row{
+		{"one shared budget says nothing", []*Row{
 			budgetRow("b", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("b", "nin-fc-e8", "mnist", 1.2, 0.1, 3), budgetRow("b", "nin-e20", "mnist", 0.5, 0.04, 3)},
-			[]string{"nin has the lower mean test error at the one budget both were trained for so far (8 epochs): no second budget yet"},
-			[]string{"does not change with the budget", "every budget"}},
+			nil, []string{"nin"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			containsAll(t, onlyTable(t, tc.rows).Ordering("nin-fc"), tc.want, tc.notWant)
