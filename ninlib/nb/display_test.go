@@ -20,3 +20,18 @@ func TestMarkdownHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestTableDropsImages: a results section's figure lines, whose paths are
+// relative to the results folder, leave the notebook's table (the
+// notebook draws its figures itself); links inside text stay.
+func TestTableDropsImages(t *testing.T) {
+	for _, tc := range []struct{ md, want string }{
+		{"text\n\n![b on mnist](figures/b-mnist.svg)\n\n![c](figures/c.svg)\n\nmore", "text\n\nmore"},
+		{"- nin: [seed run 1](runs/x/maps.png)", "- nin: [seed run 1](runs/x/maps.png)"},
+		{"see ![inline](x.svg) here", "see ![inline](x.svg) here"},
+	} {
+		if got := withoutImages(tc.md); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.md, got, tc.want)
+		}
+	}
+}

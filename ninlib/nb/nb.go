@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 
 	"github.com/ninbench/nin/ninlib/plan"
@@ -96,8 +97,16 @@ func Run(name string) error {
 }
 
 // Table shows the results of one experiment (its section of
-// results/README.md).
+// results/README.md), without the section's figures: their paths are
+// relative to the results folder, not the notebook, and a notebook draws
+// the figures it discusses itself (ShowBudget, ShowCost, ...).
 func Table(experiment string) {
 	r := Records()
-	ShowMarkdown(string(report.Section(r.Rows(), r.Plans, experiment)))
+	ShowMarkdown(withoutImages(string(report.Section(r.Rows(), r.Plans, experiment))))
 }
+
+// mdImage is a Markdown line that is one image: "![alt](path)".
+var mdImage = regexp.MustCompile(`(?m)^!\[[^\]]*\]\([^)\s]+\)\n*`)
+
+// withoutImages drops the image lines of md.
+func withoutImages(md string) string { return mdImage.ReplaceAllString(md, "") }

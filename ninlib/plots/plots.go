@@ -18,6 +18,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -282,12 +283,18 @@ func draw2(title string, p *plot.Plot, leg *legend, w, h vg.Length, withPNG bool
 		h = 4 * vg.Inch
 	}
 	f := Figure{Title: title}
+	heading := p.Title
+	p.Title.Text = "" // drawn by drawTitle, over the whole figure
 	paint := func(c draw.Canvas) {
+		strip := vg.Length(0)
+		if leg != nil {
+			strip = legendWidth(leg)
+		}
+		c = drawTitle(c, heading.Text, heading.TextStyle, heading.Padding, strip)
 		if leg == nil {
 			p.Draw(c)
 			return
 		}
-		strip := legendWidth(leg)
 		p.Draw(draw.Crop(c, 0, -strip, 0, 0))
 		lc := draw.Crop(c, c.Max.X-c.Min.X-strip+vg.Points(6), 0, 0, -vg.Points(24))
 		leg.Draw(lc)
@@ -309,6 +316,23 @@ func draw2(title string, p *plot.Plot, leg *legend, w, h vg.Length, withPNG bool
 		f.PNG = pb.Bytes()
 	}
 	return f, nil
+}
+
+// drawTitle draws title at the top of c, centred over the plot (c less
+// the legend strip on its right) when it fits there, shifted right just
+// enough to start at c's left edge when it does not (centred over the plot
+// alone, a long title ran off the figure), and returns c below it. Its
+// width is taken with room for a fallback font (fallbackFontRoom).
+func drawTitle(c draw.Canvas, title string, style text.Style, pad, strip vg.Length) draw.Canvas {
+	if title == "" {
+		return c
+	}
+	size := style.Rectangle(title).Size()
+	x := c.Min.X + (c.Max.X-strip-c.Min.X)/2
+	x = max(x, c.Min.X+size.X*fallbackFontRoom/2)
+	c.FillText(style, vg.Point{X: x, Y: c.Max.Y + style.FontExtents().Descent}, title)
+	c.Max.Y -= size.Y + pad
+	return c
 }
 
 // legendWidth is the width of the legend strip: its longest entry, with

@@ -5,6 +5,10 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 )
 
 func TestChartSVG(t *testing.T) {
@@ -147,5 +151,30 @@ func TestLegendRoom(t *testing.T) {
 	text := leg.TextStyle.Width("bneck-quarter-e20")
 	if room := legendWidth(leg) - leg.ThumbnailWidth - 3*leg.Padding; room < text*1.2 {
 		t.Errorf("legend strip leaves %v for a name measured at %v; a fallback font needs %v", room, text, text*1.2)
+	}
+}
+
+// TestTitleStaysInFigure: a title longer than the plot beside the legend
+// starts inside the figure, not left of it.
+func TestTitleStaysInFigure(t *testing.T) {
+	c := Chart{Title: strings.Repeat("a long title ", 8), Series: []Series{{Name: "bneck-quarter-e20", X: []float64{1, 2}, Y: []float64{1, 2}}}}
+	p, leg, err := c.plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder.Canvas{}
+	canvas := draw.NewCanvas(rec, 7*vg.Inch, 4*vg.Inch)
+	drawTitle(canvas, c.Title, p.Title.TextStyle, p.Title.Padding, legendWidth(leg))
+	var starts []vg.Length
+	for _, a := range rec.Actions {
+		if s, ok := a.(*recorder.FillString); ok {
+			starts = append(starts, s.Point.X)
+		}
+	}
+	if len(starts) != 1 {
+		t.Fatalf("%d strings drawn, want the title", len(starts))
+	}
+	if starts[0] < canvas.Min.X {
+		t.Errorf("title starts at %v, left of the figure's edge %v", starts[0], canvas.Min.X)
 	}
 }
