@@ -130,13 +130,16 @@ func costChart(rows []*Row, experiment, dataset string) (plots.Chart, error) {
 			continue
 		}
 		head, e, budget := budgetArm(r)
-		s := byHead[head]
-		if s == nil || !budget {
+		s := byHead[head] // nil for an arm outside a budget study
+		if s == nil {
 			s = &plots.Series{Name: r.Arm, Color: ArmColor(r.Arm)}
 			series = append(series, s)
+			if budget {
+				s.Name, byHead[head] = head, s
+			}
 		}
 		if budget {
-			s.Name, byHead[head], epochs[s] = head, s, append(epochs[s], e)
+			epochs[s] = append(epochs[s], e)
 		}
 		s.X, s.Y, s.YErr = append(s.X, float64(r.MACs)/1e6), append(s.Y, r.TestErr.Mean), append(s.YErr, r.TestErr.Std)
 	}
