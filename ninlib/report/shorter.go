@@ -16,7 +16,7 @@ import (
 // shorter budget holds at the longer one.
 type Lengthened struct {
 	Dataset string
-	Ref     *Row // the first arm here trained for the pairs' budget
+	Ref     *Row // the first arm here trained for the pairs' budget (the epochs in its name)
 	Pairs   []LengthenedPair
 }
 
@@ -34,31 +34,17 @@ func (p LengthenedPair) deltas(ref *Row) (there, here float64) {
 
 // LengthenedTables pairs the rows rs of an experiment whose plan names
 // the shorter experiments with their arms in all (every row of every
-// experiment, shared arms included): one table per dataset and training
-// budget here with at least one arm completed at both budgets, each arm
-// measured against the first arm here trained for the same budget (an
-// experiment may lengthen its arms to several budgets: nin-e8 is the
-// reference of conv-gap-e8, nin-e20 of conv-gap-e20).
+// experiment, shared arms included): one table per dataset and budget
+// here (the epochs in the arms' names NAME-e<epochs>) with at least one
+// arm completed at both budgets, each arm measured against the first arm
+// of its own budget (an experiment may lengthen its arms to several
+// budgets: nin-e8 is the reference of conv-gap-e8, nin-e20 of
+// conv-gap-e20).
 func LengthenedTables(rs, all []*Row, shorter []string) []Lengthened {
 	var out []Lengthened
 	for _, ds := range datasetsOf(rs) {
-		for _, budget := range budgetsOf(rs, ds) {
-			var here []*Row
-			for _, r := range rs {
-				if r.Dataset == ds && r.Budget == budget && r.TestErr.N > 0 {
-					here = append(here, r)
-				}
-			}
-			if len(here) < 2 || here[0] != firstAt(rs, ds, budget) {
-				continue // no reference, or nothing to set against it
-			}
-			t := Lengthened{Dataset: ds, Ref: here[0]}
-			for _, r := range here[1:] {
-				if p, ok := shorterPair(r, all, shorter); ok {
-					t.Pairs = append(t.Pairs, p)
-				}
-			}
-			if len(t.Pairs) > 0 {
+		for _, epochs := range epochsOf(rs, ds) {
+			if t, ok := lengthenedAt(rs, all, shorter, ds, epochs); ok {
 				out = append(out, t)
 			}
 		}
@@ -66,27 +52,41 @@ func LengthenedTables(rs, all []*Row, shorter []string) []Lengthened {
 	return out
 }
 
-// budgetsOf lists the training budgets of the rows of dataset ds in order
-// of first appearance.
-func budgetsOf(rows []*Row, ds string) []string {
-	var out []string
+// lengthenedAt is LengthenedTables' table of dataset ds at the arms
+// trained for epochs; false if the first of those arms (the reference)
+// has no completed run, or no other arm has a pair.
+func lengthenedAt(rs, all []*Row, shorter []string, ds string, epochs int) (Lengthened, bool) {
+	var at []*Row
+	for _, r := range rs {
+		if _, e, ok := budgetArm(r); ok && e == epochs && r.Dataset == ds {
+			at = append(at, r)
+		}
+	}
+	if len(at) < 2 || at[0].TestErr.N == 0 {
+		return Lengthened{}, false
+	}
+	t := Lengthened{Dataset: ds, Ref: at[0]}
+	for _, r := range at[1:] {
+		if r.TestErr.N == 0 {
+			continue
+		}
+		if p, ok := shorterPair(r, all, shorter); ok {
+			t.Pairs = append(t.Pairs, p)
+		}
+	}
+	return t, len(t.Pairs) > 0
+}
+
+// epochsOf lists the budgets in the names of the arms of dataset ds
+// (NAME-e<epochs>) in order of first appearance.
+func epochsOf(rows []*Row, ds string) []int {
+	var out []int
 	for _, r := range rows {
-		if r.Dataset == ds && !slices.Contains(out, r.Budget) {
-			out = append(out, r.Budget)
+		if _, e, ok := budgetArm(r); ok && r.Dataset == ds && !slices.Contains(out, e) {
+			out = append(out, e)
 		}
 	}
 	return out
-}
-
-// firstAt is the first row of dataset ds trained for budget in rows, or
-// nil.
-func firstAt(rows []*Row, ds, budget string) *Row {
-	for _, r := range rows {
-		if r.Dataset == ds && r.Budget == budget {
-			return r
-		}
-	}
-	return nil
 }
 
 // shorterPair finds the arm that r lengthens in one of the shorter
