@@ -46,13 +46,18 @@ func NewInferrer(b compute.Backend, store *model.Store, o Spec) (*Inferrer, erro
 	if err != nil {
 		return nil, err
 	}
-	exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
-		out := Forward(scope.In("model"), x, o, a)
-		if out.Maps == nil {
-			return []*Node{out.Logits}
-		}
-		return []*Node{out.Logits, out.Maps}
-	})
+	var exec *model.Exec
+	if e := exceptions.Try(func() { // NewExec panics on some errors (graph.MustNewExecCanonical)
+		exec, err = model.NewExec(b, store, func(scope *model.Scope, x *Node) []*Node {
+			out := Forward(scope.In("model"), x, o, a)
+			if out.Maps == nil {
+				return []*Node{out.Logits}
+			}
+			return []*Node{out.Logits, out.Maps}
+		})
+	}); e != nil {
+		err = fmt.Errorf("%v", e)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", o.Variant, err)
 	}
