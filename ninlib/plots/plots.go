@@ -305,7 +305,7 @@ func draw2(title string, p *plot.Plot, leg *legend, w, h vg.Length, withPNG bool
 	if _, err := sc.WriteTo(&buf); err != nil {
 		return f, err
 	}
-	f.SVG = buf.Bytes()
+	f.SVG = withFontFallbacks(buf.Bytes())
 	if withPNG {
 		ic := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))}
 		paint(draw.New(ic))
@@ -350,6 +350,14 @@ func legendWidth(leg *legend) vg.Length {
 // fallbackFontRoom is how much wider than measured a legend entry may be
 // drawn (DejaVu Sans against Liberation Serif, with a margin).
 const fallbackFontRoom = 1.3
+
+// withFontFallbacks lets a viewer without Liberation Serif, the font the
+// SVG was measured in, draw it in one of the same widths: Times New Roman
+// and Times share its metrics; a generic serif is the last resort.
+func withFontFallbacks(svg []byte) []byte {
+	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Serif;"),
+		[]byte("font-family:'Liberation Serif','Times New Roman',Times,serif;"))
+}
 
 // roundTicks places ticks at multiples of 1, 2 or 5 times a power of ten
 // (about five of them), labelled with no more decimals than they need;

@@ -23,6 +23,11 @@ func TestChartSVG(t *testing.T) {
 	if !strings.HasPrefix(strings.TrimSpace(s), "<?xml") || !strings.Contains(s, "<svg") || strings.Contains(s, "<script") {
 		t.Errorf("not a self-contained SVG: %.200s", s)
 	}
+	// A viewer without Liberation Serif must get a font of its widths
+	// (Chromium here drew DejaVu Sans and cut the y label).
+	if !strings.Contains(s, "font-family:'Liberation Serif','Times New Roman',Times,serif;") || strings.Contains(s, "font-family:Liberation Serif;") {
+		t.Errorf("SVG text has no metric-compatible fallback font: %.400s", s)
+	}
 	if _, err := (Chart{Series: []Series{{X: []float64{1}, Y: []float64{1, 2}}}}).SVG(); err == nil {
 		t.Errorf("mismatched series accepted")
 	}
