@@ -231,3 +231,47 @@ func TestCostJoinsBudgets(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainingTableReference: in a budget study each arm's spread column
+// is against the first arm at its own budget (budget-bodies' e20 arms
+// against nin-e20, not nin-e8); elsewhere against the dataset's first arm.
+func TestTrainingTableReference(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		rows   []*Row
+		header string
+		want   []string // "arm: column"
+	}{
+		{"two budgets", []*Row{
+			budgetRow("bodies", "nin-e8 (from budget)", "mnist", 0.67, 0.07, 3), budgetRow("bodies", "conv-gap-e8", "mnist", 1.22, 0.14, 3),
+			budgetRow("bodies", "nin-e20 (from budget)", "mnist", 0.50, 0.04, 3), budgetRow("bodies", "conv-gap-e20", "mnist", 0.68, 0.02, 3)},
+			"beyond spread vs first arm at its budget",
+			[]string{"nin-e8 (from budget): (reference)", "conv-gap-e8: yes (Δ +0.55)", "nin-e20 (from budget): (reference)", "conv-gap-e20: yes (Δ +0.18)"}},
+		{"one budget (batch-norm)", []*Row{
+			budgetRow("batch-norm", "nin-e1 (from budget)", "mnist", 2.75, 0.46, 3), budgetRow("batch-norm", "nin-bn-e1", "mnist", 1.65, 0.18, 3)},
+			"beyond spread vs first arm |",
+			[]string{"nin-e1 (from budget): (reference)", "nin-bn-e1: yes (Δ -1.10)"}},
+		{"no budgets in the names", []*Row{
+			budgetRow("gap-vs-fc", "nin", "mnist", 2.9, 0.44, 3), budgetRow("gap-vs-fc", "nin-fc", "mnist", 1.55, 0.28, 3),
+			budgetRow("gap-vs-fc", "nin", "fashion-mnist", 19.83, 1.58, 3), budgetRow("gap-vs-fc", "nin-fc", "fashion-mnist", 13.39, 0.92, 3)},
+			"beyond spread vs first arm |",
+			[]string{"nin: (reference)", "nin-fc: yes (Δ -1.35)", "nin: (reference)", "nin-fc: yes (Δ -6.44)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			writeTraining(&b, tc.rows)
+			lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+			if !strings.Contains(lines[0], tc.header) {
+				t.Errorf("header %q lacks %q", lines[0], tc.header)
+			}
+			var got []string
+			for _, l := range lines[2:] {
+				cells := strings.Split(l, " | ")
+				got = append(got, cells[1]+": "+cells[3])
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}

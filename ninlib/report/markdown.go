@@ -154,16 +154,22 @@ func all[T any](s []T, f func(T) bool) bool {
 }
 
 // writeTraining writes an experiment's table of training runs: one line
-// per dataset and arm, each compared with the dataset's first arm.
+// per dataset and arm, each compared with the dataset's first arm, or in
+// a budget study with the first arm at its budget (refKey).
 func writeTraining(b *strings.Builder, rs []*Row) {
-	b.WriteString("| dataset | arm | test error % | beyond spread vs first arm | val error % | train error % (last epoch, dropout on) | params | mult-adds | epochs | mean wall s | runs (done/diverged/interrupted) | paper NIN test error % | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	key, study := refKey(rs)
+	against := "first arm"
+	if study {
+		against = "first arm at its budget"
+	}
+	fmt.Fprintf(b, "| dataset | arm | test error %% | beyond spread vs %s | val error %% | train error %% (last epoch, dropout on) | params | mult-adds | epochs | mean wall s | runs (done/diverged/interrupted) | paper NIN test error %% | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", against)
 	first := map[string]*Row{}
 	for _, r := range rs {
-		ref, ok := first[r.Dataset]
+		ref, ok := first[key(r)]
 		beyond := "(reference)"
 		switch {
 		case !ok:
-			first[r.Dataset] = r
+			first[key(r)] = r
 		case r.TestErr.N > 0 && ref.TestErr.N > 0:
 			beyond = stats.Verdict(r.TestErr, ref.TestErr)
 		default:
@@ -179,6 +185,25 @@ func writeTraining(b *strings.Builder, rs []*Row) {
 			nin.Commas(r.Params), nin.Commas(r.MACs), r.Epochs, r.WallMean, r.Completed, r.Diverged, r.Interrupted, paper, r.Command)
 	}
 	b.WriteString("\n")
+}
+
+// refKey groups rows by the reference they are measured against: their
+// dataset, and in a budget study (arms NAME-e<epochs> at two or more
+// budgets on a dataset) also their budget, so that no arm is set against
+// the first arm of another budget. study says whether rs has a budget
+// study on any dataset.
+func refKey(rs []*Row) (key func(*Row) string, study bool) {
+	studies := map[string]bool{}
+	for _, ds := range datasetsOf(rs) {
+		studies[ds] = len(epochsOf(rs, ds)) > 1
+		study = study || studies[ds]
+	}
+	return func(r *Row) string {
+		if _, e, ok := budgetArm(r); ok && studies[r.Dataset] {
+			return fmt.Sprintf("%s at %d epochs", r.Dataset, e)
+		}
+		return r.Dataset
+	}, study
 }
 
 // writeProbe writes a probe experiment's results: per dataset, the
