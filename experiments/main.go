@@ -38,7 +38,8 @@ commands:
   run NAME     run a named experiment (experiments/NAME.set): every arm x dataset x seed
   sweep        train the cartesian product of a settings grid: sweep -name NAME -grid "lr=0.001,0.01;width=0.25,0.5"
   submit NAME  submit an experiment's runs not complete yet to Slurm as a job array (or a sweep: submit -grid ... -name NAME)
-  status NAME  each run of an experiment: pending, running, completed, failed, interrupted or not submitted
+  status NAME  each run of an experiment: pending, running, completed, failed, interrupted or not submitted,
+               and how long the runs left should take here (from the records)
   list         list the named experiments and what each tests
   train        train one model from defaults, -config files and -set overrides
   table        regenerate results/summary.csv and results/README.md from the run records

@@ -9,10 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/ninbench/nin/ninlib/plan"
 	"github.com/ninbench/nin/ninlib/repo"
+	"github.com/ninbench/nin/ninlib/runs"
 )
 
 // slurmFlags are submit's resource flags.
@@ -264,7 +266,13 @@ func cmdStatus(args []string) error {
 	if err != nil {
 		return err
 	}
-	queue, qerr := squeue()
+	// Slurm's queue matters only to runs submitted to it: an experiment
+	// run locally (or on a machine without Slurm) does not read it.
+	var queue []plan.QueueEntry
+	var qerr error
+	if len(subs) > 0 {
+		queue, qerr = squeue()
+	}
 	st, err := p.Status(results, extra, backend, queue)
 	if err != nil {
 		return err
@@ -285,21 +293,54 @@ func squeue() ([]plan.QueueEntry, error) {
 	return plan.ParseQueue(string(out)), nil
 }
 
-// writeStatus prints one line per run and a count per state.
+// writeStatus prints one line per run, with the time each run not yet
+// completed should take on this machine, a count per state and the time
+// left in all.
 func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 	counts := map[string]int{}
 	var order []string
-	fmt.Fprintf(w, "%-28s %-34s %s\n", "run ("+name+")", "state", "record or log")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "run (%s)\tstate\ttime left\trecord or log\n", name)
+	var left time.Duration
+	unknown, open := 0, 0
 	for _, s := range st {
-		fmt.Fprintf(w, "%-28s %-34s %s\n", s.Label(), s.State, s.Where)
+		est := ""
+		if s.State != runs.StatusCompleted {
+			open++
+			est = "no estimate"
+			if s.ExpectedFrom > 0 {
+				est = fmt.Sprintf("about %.0f min", s.Expected.Minutes())
+				left += s.Expected
+			} else {
+				unknown++
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Label(), s.State, est, s.Where)
 		if counts[s.State] == 0 {
 			order = append(order, s.State)
 		}
 		counts[s.State]++
 	}
+	tw.Flush()
 	var parts []string
 	for _, k := range order {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	fmt.Fprintf(w, "%d runs: %s\n", len(st), strings.Join(parts, ", "))
+	if open > 0 {
+		fmt.Fprintf(w, "time left: %s, one run at a time on this machine (each run's time per epoch as recorded by completed runs of its model and data on this kind of machine)", hoursMinutes(left))
+		if unknown > 0 {
+			fmt.Fprintf(w, ", and %d of the %d runs left have no estimate", unknown, open)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// hoursMinutes writes d as "about 5 h 20 min" or "about 45 min".
+func hoursMinutes(d time.Duration) string {
+	m := int(d.Round(time.Minute).Minutes())
+	if m < 60 {
+		return fmt.Sprintf("about %d min", m)
+	}
+	return fmt.Sprintf("about %d h %02d min", m/60, m%60)
 }

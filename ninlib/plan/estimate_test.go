@@ -150,3 +150,41 @@ func writeRecord(t *testing.T, results, id string, c config.Config, s runs.Summa
 		}
 	}
 }
+
+// TestStatusExpected: status gives each run not completed the time it
+// should take here (an interrupted one only its epochs left; both
+// completed runs of the model count), none to a
+// completed run, and says when no record can estimate a model.
+func TestStatusExpected(t *testing.T) {
+	p, err := Parse("long", "seeds = 1, 2\ndatasets = mnist\narm a: model=nin; subset=0; epochs=20\narm b: model=nin; subset=0; epochs=4\narm c: model=nin; width=0.25; subset=0; epochs=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cfgs, err := p.Tasks("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := t.TempDir()
+	other := cfgs[0]
+	other.Arm, other.Epochs, other.Seed = "other", 8, 9
+	writeRecord(t, results, "long.other.mnist.s9", other, runs.Summary{Status: runs.StatusCompleted, Epochs: 8, WallSeconds: 480, Env: runs.ThisMachine()})
+	writeRecord(t, results, "long.a.mnist.s2", cfgs[1], runs.Summary{Status: runs.StatusInterrupted, Epochs: 15, WallSeconds: 900, Env: runs.ThisMachine()})
+	writeRecord(t, results, "long.b.mnist.s2", cfgs[3], runs.Summary{Status: runs.StatusCompleted, Epochs: 4, WallSeconds: 240, Env: runs.ThisMachine()})
+	st, err := p.Status(results, "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		state string
+		min   float64
+		n     int
+	}{{"not submitted", 20, 2}, {runs.StatusInterrupted, 5, 2}, {"not submitted", 4, 2}, {runs.StatusCompleted, 0, 0}, {"not submitted", 0, 0}, {"not submitted", 0, 0}}
+	if len(st) != len(want) {
+		t.Fatalf("%d runs, want %d", len(st), len(want))
+	}
+	for i, s := range st {
+		if s.State != want[i].state || s.Expected.Minutes() != want[i].min || s.ExpectedFrom != want[i].n {
+			t.Errorf("%s: %s, %v from %d records; want %s, %v min from %d", s.Label(), s.State, s.Expected, s.ExpectedFrom, want[i].state, want[i].min, want[i].n)
+		}
+	}
+}

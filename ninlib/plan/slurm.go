@@ -60,7 +60,7 @@ func (p *Plan) Pending(resultsDir, extra, backend string) ([]Task, error) {
 	recs, _ := runs.ReadAll(resultsDir)
 	var out []Task
 	for i, t := range tasks {
-		if st, _ := runState(recs, cfgs[i]); st != runs.StatusCompleted {
+		if st, _, _ := runState(recs, cfgs[i]); st != runs.StatusCompleted {
 			out = append(out, t)
 		}
 	}
@@ -68,21 +68,22 @@ func (p *Plan) Pending(resultsDir, extra, backend string) ([]Task, error) {
 }
 
 // runState is the state of the newest-status record of configuration c:
-// completed if any completed, else that of the newest record, "" if none.
-func runState(recs []runs.Record, c config.Config) (state, dir string) {
+// completed if any completed, else that of the newest record, "" if none;
+// with that record's directory and the epochs it trained.
+func runState(recs []runs.Record, c config.Config) (state, dir string, epochs int) {
 	var newest time.Time
 	for _, r := range recs {
 		if !SameRun(r.Config, c) {
 			continue
 		}
 		if r.Summary.Status == runs.StatusCompleted {
-			return runs.StatusCompleted, r.Dir
+			return runs.StatusCompleted, r.Dir, r.Summary.Epochs
 		}
 		if dir == "" || r.Summary.Start.After(newest) {
-			state, dir, newest = r.Summary.Status, r.Dir, r.Summary.Start
+			state, dir, epochs, newest = r.Summary.Status, r.Dir, r.Summary.Epochs, r.Summary.Start
 		}
 	}
-	return state, dir
+	return state, dir, epochs
 }
 
 // SlurmOptions are the resources and settings of a submission. Empty
@@ -269,13 +270,20 @@ type RunStatus struct {
 	State string
 	// Where is the run's record directory, or the log of a failed task.
 	Where string
+	// Expected is how long the run should take on this machine (Estimate),
+	// from what an interrupted record has trained; zero for a completed
+	// run. ExpectedFrom is how many records it is drawn from, 0 when none
+	// is of this model, data and kind of machine.
+	Expected     time.Duration
+	ExpectedFrom int
 }
 
 // Status reports each run of p (with extra and backend as submitted) from
 // the records in resultsDir, the submissions' manifests there and the
 // queue: a run in the queue is pending or running; otherwise its record
 // says; a task that ended with an error without a completed record is
-// failed, with its log.
+// failed, with its log. Each run not completed has the time it is
+// expected to take on this machine.
 func (p *Plan) Status(resultsDir, extra, backend string, queue []QueueEntry) ([]RunStatus, error) {
 	tasks, cfgs, err := p.Tasks(extra, backend)
 	if err != nil {
@@ -290,15 +298,20 @@ func (p *Plan) Status(resultsDir, extra, backend string, queue []QueueEntry) ([]
 		queued[e.ID] = strings.ToLower(e.State)
 	}
 	recs, _ := runs.ReadAll(resultsDir)
+	here := runs.ThisMachine()
 	var out []RunStatus
 	for i, t := range tasks {
-		st, dir := runState(recs, cfgs[i])
+		st, dir, epochs := runState(recs, cfgs[i])
 		rs := RunStatus{Task: t, State: st, Where: dir}
 		if st == "" {
 			rs.State = "not submitted"
 		}
 		if st != runs.StatusCompleted {
 			rs.fromSubmissions(subs, queued, resultsDir)
+			if st != runs.StatusInterrupted && st != runs.StatusRunning {
+				epochs = 0 // only an interrupted run resumes (and a running one goes on)
+			}
+			rs.Expected, rs.ExpectedFrom = Estimate(recs, cfgs[i], here, epochs)
 		}
 		out = append(out, rs)
 	}
