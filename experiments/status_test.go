@@ -46,6 +46,9 @@ func TestWriteStatus(t *testing.T) {
 			lines := strings.Split(out, "\n")
 			col := strings.Index(lines[0], "state")
 			for _, l := range lines[1 : len(tc.st)+1] {
+				if strings.HasSuffix(l, " ") {
+					t.Errorf("trailing spaces in %q", l)
+				}
 				if len(l) <= col || l[col-1] != ' ' || l[col] == ' ' {
 					t.Errorf("state column not at %d in %q", col, l)
 				}

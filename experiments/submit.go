@@ -299,7 +299,8 @@ func squeue() ([]plan.QueueEntry, error) {
 func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 	counts := map[string]int{}
 	var order []string
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "run (%s)\tstate\ttime left\trecord or log\n", name)
 	var left time.Duration
 	unknown, open := 0, 0
@@ -322,6 +323,9 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 		counts[s.State]++
 	}
 	tw.Flush()
+	for _, l := range strings.SplitAfter(table.String(), "\n") {
+		io.WriteString(w, strings.TrimRight(l, " ")) // no padding after a run's last cell
+	}
 	var parts []string
 	for _, k := range order {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
