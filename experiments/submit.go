@@ -323,8 +323,8 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 		counts[s.State]++
 	}
 	tw.Flush()
-	for _, l := range strings.SplitAfter(table.String(), "\n") {
-		io.WriteString(w, strings.TrimRight(l, " ")) // no padding after a run's last cell
+	for _, l := range strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n") {
+		fmt.Fprintln(w, strings.TrimRight(l, " ")) // no padding after a run's last cell
 	}
 	var parts []string
 	for _, k := range order {
