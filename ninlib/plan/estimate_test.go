@@ -88,20 +88,7 @@ func TestFits(t *testing.T) {
 // to end before it (a dry run says which), going on past the ones that
 // would not, and says how many it left.
 func TestTrainWithin(t *testing.T) {
-	p, err := Parse("long", "seeds = 1, 2\ndatasets = mnist\narm a: model=nin; subset=0; epochs=20\narm b: model=nin; subset=0; epochs=4")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, cfgs, err := p.Tasks("", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A completed run of the same model and data (another budget and
-	// seed) on this machine: 60 s an epoch, so a = 20 min, b = 4 min.
-	results := t.TempDir()
-	done := cfgs[0]
-	done.Arm, done.Epochs, done.Seed = "other", 8, 9
-	writeRecord(t, results, "long.other.mnist.s9", done, runs.Summary{Status: runs.StatusCompleted, Epochs: 8, WallSeconds: 480, Env: runs.ThisMachine()})
+	p, cfgs, results := longPlan(t, "")
 	// Arm a's seed 2 was interrupted after 15 of its 20 epochs: resuming
 	// it takes the 5 left.
 	resumed := filepath.Join(results, "runs", "long.a.mnist.s2")
@@ -131,6 +118,28 @@ func TestTrainWithin(t *testing.T) {
 	}
 }
 
+// longPlan is experiment "long" (arms a, 20 epochs, and b, 4 epochs, of
+// one model on the full split; seeds 1-2; more arms appended) with its
+// runs' configurations, and a results folder holding one completed run of
+// the same model and data (another budget and seed) on this machine: 60 s
+// an epoch, so a should take 20 min and b 4 min.
+func longPlan(t *testing.T, moreArms string) (*Plan, []config.Config, string) {
+	t.Helper()
+	p, err := Parse("long", "seeds = 1, 2\ndatasets = mnist\narm a: model=nin; subset=0; epochs=20\narm b: model=nin; subset=0; epochs=4"+moreArms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cfgs, err := p.Tasks("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := t.TempDir()
+	done := cfgs[0]
+	done.Arm, done.Epochs, done.Seed = "other", 8, 9
+	writeRecord(t, results, "long.other.mnist.s9", done, runs.Summary{Status: runs.StatusCompleted, Epochs: 8, WallSeconds: 480, Env: runs.ThisMachine()})
+	return p, cfgs, results
+}
+
 // writeRecord writes a run record (config.json and summary.json) under
 // results/runs/id.
 func writeRecord(t *testing.T, results, id string, c config.Config, s runs.Summary) {
@@ -153,21 +162,10 @@ func writeRecord(t *testing.T, results, id string, c config.Config, s runs.Summa
 
 // TestStatusExpected: status gives each run not completed the time it
 // should take here (an interrupted one only its epochs left; both
-// completed runs of the model count), none to a
-// completed run, and says when no record can estimate a model.
+// completed runs of the model count), none to a completed run, and says
+// when no record can estimate a model.
 func TestStatusExpected(t *testing.T) {
-	p, err := Parse("long", "seeds = 1, 2\ndatasets = mnist\narm a: model=nin; subset=0; epochs=20\narm b: model=nin; subset=0; epochs=4\narm c: model=nin; width=0.25; subset=0; epochs=4")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, cfgs, err := p.Tasks("", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	results := t.TempDir()
-	other := cfgs[0]
-	other.Arm, other.Epochs, other.Seed = "other", 8, 9
-	writeRecord(t, results, "long.other.mnist.s9", other, runs.Summary{Status: runs.StatusCompleted, Epochs: 8, WallSeconds: 480, Env: runs.ThisMachine()})
+	p, cfgs, results := longPlan(t, "\narm c: model=nin; width=0.25; subset=0; epochs=4")
 	writeRecord(t, results, "long.a.mnist.s2", cfgs[1], runs.Summary{Status: runs.StatusInterrupted, Epochs: 15, WallSeconds: 900, Env: runs.ThisMachine()})
 	writeRecord(t, results, "long.b.mnist.s2", cfgs[3], runs.Summary{Status: runs.StatusCompleted, Epochs: 4, WallSeconds: 240, Env: runs.ThisMachine()})
 	st, err := p.Status(results, "", "", nil)
