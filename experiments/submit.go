@@ -303,18 +303,17 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "run (%s)\tstate\ttime left\trecord or log\n", name)
 	var left time.Duration
-	unknown, open := 0, 0
+	unknown := 0
 	for _, s := range st {
 		est := ""
-		if s.State != runs.StatusCompleted {
-			open++
+		switch {
+		case s.State == runs.StatusCompleted:
+		case s.ExpectedFrom > 0:
+			est = hoursMinutes(s.Expected)
+			left += s.Expected
+		default:
 			est = "no estimate"
-			if s.ExpectedFrom > 0 {
-				est = fmt.Sprintf("about %.0f min", s.Expected.Minutes())
-				left += s.Expected
-			} else {
-				unknown++
-			}
+			unknown++
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Label(), s.State, est, s.Where)
 		if counts[s.State] == 0 {
@@ -331,7 +330,7 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	fmt.Fprintf(w, "%d runs: %s\n", len(st), strings.Join(parts, ", "))
-	if open > 0 {
+	if open := len(st) - counts[runs.StatusCompleted]; open > 0 {
 		fmt.Fprintf(w, "time left: %s, one run at a time on this machine (each run's time per epoch as recorded by completed runs of its model and data on this kind of machine)", hoursMinutes(left))
 		if unknown > 0 {
 			fmt.Fprintf(w, ", and %d of the %d runs left have no estimate", unknown, open)
