@@ -10,12 +10,15 @@ package plots
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"image/color"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/text"
@@ -34,6 +37,10 @@ type Series struct {
 	// (a model's train and validation curves; an arm in every figure) can
 	// share a colour.
 	Color int
+	// Marker picks the shape of the points by index (see markers), so
+	// lines of one colour (a model at two training budgets) can be told
+	// apart in the plot and the legend; 0 is a filled circle.
+	Marker int
 	// YErr, if set, draws error bars (e.g. std over seeds).
 	YErr []float64
 }
@@ -155,7 +162,7 @@ func addSeries(p *plot.Plot, leg *legend, s Series) error {
 	}
 	col := Color(s.Color)
 	l.Color, sc.Color = col, col
-	sc.Shape = draw.CircleGlyph{}
+	sc.Shape = markers[s.Marker%len(markers)]
 	sc.Radius = vg.Points(2.5)
 	l.Width = vg.Points(1.5)
 	if s.Dashed {
@@ -179,6 +186,9 @@ func addSeries(p *plot.Plot, leg *legend, s Series) error {
 	}
 	return nil
 }
+
+// markers are the point shapes of Series.Marker, the filled ones first.
+var markers = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}, draw.RingGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}}
 
 // padX widens the x range by 5% each side, so no point sits on the frame.
 func padX(p *plot.Plot) {
@@ -321,42 +331,53 @@ func draw2(title string, p *plot.Plot, leg *legend, w, h vg.Length, withPNG bool
 // drawTitle draws title at the top of c, centred over the plot (c less
 // the legend strip on its right) when it fits there, shifted right just
 // enough to start at c's left edge when it does not (centred over the plot
-// alone, a long title ran off the figure), and returns c below it. Its
-// width is taken with room for a fallback font (fallbackFontRoom).
+// alone, a long title ran off the figure), and returns c below it.
 func drawTitle(c draw.Canvas, title string, style text.Style, pad, strip vg.Length) draw.Canvas {
 	if title == "" {
 		return c
 	}
 	size := style.Rectangle(title).Size()
 	x := c.Min.X + (c.Max.X-strip-c.Min.X)/2
-	x = max(x, c.Min.X+size.X*fallbackFontRoom/2)
+	x = max(x, c.Min.X+size.X/2)
 	c.FillText(style, vg.Point{X: x, Y: c.Max.Y + style.FontExtents().Descent}, title)
 	c.Max.Y -= size.Y + pad
 	return c
 }
 
 // legendWidth is the width of the legend strip: its longest entry, with
-// room for a wider font than the one measured. The SVG names Liberation
-// Serif; a viewer without it draws a fallback (DejaVu Sans, on a bare
-// Debian, is about a fifth wider), which must not be cut off at the edge.
+// the legend's thumbnail and padding.
 func legendWidth(leg *legend) vg.Length {
 	longest := vg.Length(0)
 	for _, n := range leg.names {
 		longest = max(longest, leg.TextStyle.Width(n))
 	}
-	return longest*fallbackFontRoom + leg.ThumbnailWidth + 3*leg.Padding + vg.Points(12)
+	return longest + leg.ThumbnailWidth + 3*leg.Padding + vg.Points(12)
 }
 
-// fallbackFontRoom is how much wider than measured a legend entry may be
-// drawn (DejaVu Sans against Liberation Serif, with a margin).
-const fallbackFontRoom = 1.3
+// svgText matches a text element as vgsvg writes it: its attributes up to
+// the font size, the size in px, and the escaped text.
+var svgText = regexp.MustCompile(`(<text [^>]*font-size:)([0-9.]+)px("[^>]*)>([^<]*)</text>`)
 
-// withFontFallbacks lets a viewer without Liberation Serif, the font the
-// SVG was measured in, draw it in one of the same widths: Times New Roman
-// and Times share its metrics; a generic serif is the last resort.
+// withFontFallbacks makes the SVG draw the same wherever it is viewed. It
+// was laid out in Liberation Serif; a viewer without that font draws the
+// first it has of the same metrics (Times New Roman, Times) or a generic
+// serif, and every text element is given its measured width
+// (textLength), so a wider fallback (DejaVu Serif, on a bare Debian, is a
+// third wider) is squeezed to fit instead of running off the figure or
+// over its neighbours.
 func withFontFallbacks(svg []byte) []byte {
-	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Serif;"),
+	svg = bytes.ReplaceAll(svg, []byte("font-family:Liberation Serif;"),
 		[]byte("font-family:'Liberation Serif','Times New Roman',Times,serif;"))
+	return svgText.ReplaceAllFunc(svg, func(m []byte) []byte {
+		g := svgText.FindSubmatch(m)
+		size, err := strconv.ParseFloat(string(g[2]), 64)
+		if err != nil || len(g[4]) == 0 {
+			return m
+		}
+		face := font.DefaultCache.Lookup(plot.DefaultFont, font.Points(size))
+		w := face.Width(html.UnescapeString(string(g[4]))).Points()
+		return fmt.Appendf(nil, `%s%spx%s textLength="%.2f" lengthAdjust="spacingAndGlyphs">%s</text>`, g[1], g[2], g[3], w, g[4])
+	})
 }
 
 // roundTicks places ticks at multiples of 1, 2 or 5 times a power of ten
