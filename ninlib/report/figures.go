@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -37,8 +38,10 @@ func Select(recs []runs.Record, experiment, dataset string) []runs.Record {
 }
 
 // armColors fixes the colours of the workbench's arms; others get one
-// from their name.
-var armColors = map[string]int{"nin": 0, "nin-fc": 1, "nin-fc-dropout": 2, "conv-gap": 3, "conv-fc": 4, "nin-final-relu": 5, "bneck-half": 6, "bneck-quarter": 5}
+// from their name. Arms that never meet in one experiment may share a
+// colour (bneck-half and nin-fc-dropout; bneck-quarter and conv-fc); the
+// four bodies of budget-bodies get four far apart.
+var armColors = map[string]int{"nin": 0, "nin-fc": 1, "nin-fc-dropout": 2, "conv-gap": 3, "conv-fc": 4, "nin-final-relu": 5, "bneck-half": 2, "bneck-quarter": 4}
 
 // budgetArm splits r's arm, named HEAD-e<epochs> in a budget study, into
 // the head and the epochs (plan.SplitBudget); an arm shared from another
@@ -230,7 +233,7 @@ func BudgetFigures(rows []*Row) []BudgetFigure {
 // experiment on a dataset after each epoch (mean over the completed runs,
 // read from their metrics.csv in resultsDir), so that each budget's end
 // can be read against the longer budgets' plateaus: one line per arm,
-// coloured by head.
+// coloured by head, its points shaped by budget (the shortest a circle).
 func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Figure, error) {
 	c, err := budgetCurvesChart(rows, resultsDir, experiment, dataset)
 	if err != nil {
@@ -242,36 +245,62 @@ func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Fi
 // budgetCurvesChart is BudgetCurves' chart, before rendering.
 func budgetCurvesChart(rows []*Row, resultsDir, experiment, dataset string) (plots.Chart, error) {
 	var series []plots.Series
+	var budgets []int // each series' epochs
 	for _, r := range rows {
 		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !isBudgetArm(r) {
 			continue
 		}
-		sum := make([]float64, r.Epochs)
-		n := 0
-		for _, id := range r.RunIDs {
-			m, err := runs.ReadMetrics(filepath.Join(resultsDir, "runs", id))
-			if err != nil || len(m) != r.Epochs { // an interrupted or diverged run
-				continue
-			}
-			for i, e := range m {
-				sum[i] += 100 * (1 - e.ValAcc)
-			}
-			n++
-		}
-		if n == 0 {
+		s, ok := meanValError(r, resultsDir)
+		if !ok {
 			continue
 		}
-		s := plots.Series{Name: ownName(r.Arm), Color: ArmColor(r.Arm), Dashed: strings.Contains(r.Arm, "-fc")}
-		for i, v := range sum {
-			s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, v/float64(n))
-		}
-		series = append(series, s)
+		series, budgets = append(series, s), append(budgets, r.Epochs)
 	}
 	if len(series) == 0 {
 		return plots.Chart{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
 	}
+	ranks := slices.Sorted(maps.Keys(setOf(budgets)))
+	for i := range series {
+		series[i].Marker = slices.Index(ranks, budgets[i])
+	}
 	return plots.Chart{Title: fmt.Sprintf("%s on %s: validation error after each epoch (mean over seeds)", experiment, dataset),
 		XLabel: "epoch", YLabel: "validation error %", Series: series, WholeX: true}, nil
+}
+
+// meanValError is the line of r's arm in BudgetCurves: the validation
+// error after each epoch, averaged over r's runs whose metrics.csv has
+// every epoch (an interrupted or diverged run is left out); false if none
+// has.
+func meanValError(r *Row, resultsDir string) (plots.Series, bool) {
+	sum := make([]float64, r.Epochs)
+	n := 0
+	for _, id := range r.RunIDs {
+		m, err := runs.ReadMetrics(filepath.Join(resultsDir, "runs", id))
+		if err != nil || len(m) != r.Epochs {
+			continue
+		}
+		for i, e := range m {
+			sum[i] += 100 * (1 - e.ValAcc)
+		}
+		n++
+	}
+	if n == 0 {
+		return plots.Series{}, false
+	}
+	s := plots.Series{Name: ownName(r.Arm), Color: ArmColor(r.Arm), Dashed: strings.Contains(r.Arm, "-fc")}
+	for i, v := range sum {
+		s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, v/float64(n))
+	}
+	return s, true
+}
+
+// setOf is the set of xs.
+func setOf(xs []int) map[int]bool {
+	set := map[int]bool{}
+	for _, x := range xs {
+		set[x] = true
+	}
+	return set
 }
 
 // ProbeCurves draws the probe curves (error against shift or size) of
