@@ -196,6 +196,9 @@ func (t ByBudget) atLargest(head string) string {
 			"within spread": "within spread: the arms cannot be told apart there",
 			"one seed":      "one seed on a side: no verdict there yet",
 		}[stats.Spread(s, r)]
+		if few := stats.Few(s, r); few != "" {
+			what += " (" + few + ")"
+		}
 		return fmt.Sprintf("At %d epochs %s's mean is %.2f points below %s's, %s", e, lead, math.Abs(s.Mean-r.Mean), other, what)
 	}
 	return ""
@@ -213,13 +216,23 @@ func (t ByBudget) stat(epochs int, head string) stats.Stat {
 }
 
 // delta is head's difference to the reference head at epochs, and its
-// spread word ("–" for both when either was not run).
+// spread word, saying "2 seeds" when a side has two ("–" for both when
+// either was not run).
 func (t ByBudget) delta(epochs int, head string) (string, string) {
 	s, ref := t.stat(epochs, head), t.stat(epochs, t.Heads[0])
 	if s.N == 0 || ref.N == 0 {
 		return "–", "–"
 	}
-	return fmt.Sprintf("%+.2f", s.Mean-ref.Mean), stats.Spread(s, ref)
+	return fmt.Sprintf("%+.2f", s.Mean-ref.Mean), withFew(stats.Spread(s, ref), s, ref)
+}
+
+// withFew is the spread word followed by stats.Few's note, if any:
+// "beyond, 2 seeds".
+func withFew(word string, s, ref stats.Stat) string {
+	if few := stats.Few(s, ref); few != "" {
+		return word + ", " + few
+	}
+	return word
 }
 
 // Ordering says in a sentence how head and the reference head order

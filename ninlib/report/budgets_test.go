@@ -176,6 +176,12 @@ func TestConvergence(t *testing.T) {
 			budgetRow("b", "nin-e8", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e8", "mnist", 1, 0.1, 1)},
 			[]string{"nin -0.20 and -1.80 points", "not yet where the arms level off", "one seed on a side: no verdict there yet"},
 			[]string{"nin-fc -"}},
+		{"two seeds on a side at the largest", []*Row{
+			budgetRow("b", "nin-e1", "mnist", 3, 0.1, 3), budgetRow("b", "nin-fc-e1", "mnist", 2, 0.1, 3),
+			budgetRow("b", "nin-e3", "mnist", 1, 0.1, 3), budgetRow("b", "nin-fc-e3", "mnist", 1.5, 0.1, 3),
+			budgetRow("b", "nin-e8", "mnist", 0.5, 0.02, 3), budgetRow("b", "nin-fc-e8", "mnist", 1.6, 0.02, 2)},
+			[]string{"beyond spread: nin is the better arm there (2 seeds)."},
+			nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			containsAll(t, onlyTable(t, tc.rows).Convergence(), tc.want, tc.notWant)

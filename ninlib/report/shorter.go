@@ -195,13 +195,18 @@ func (t Lengthened) Orders() string {
 	return fmt.Sprintf("**The order at both budgets:** %s. %s", strings.Join(parts, "; "), verdict)
 }
 
-// spreadHere words stats.Spread for the sentence.
+// spreadHere words stats.Spread for the sentence, naming the seeds when
+// a side has two (stats.Few).
 func spreadHere(s, ref stats.Stat) string {
+	spread := "the seeds' spread"
+	if few := stats.Few(s, ref); few != "" {
+		spread = "the spread of " + few
+	}
 	switch stats.Spread(s, ref) {
 	case "beyond":
-		return "beyond the seeds' spread"
+		return "beyond " + spread
 	case "one seed":
 		return "one seed on a side"
 	}
-	return "within the seeds' spread"
+	return "within " + spread
 }

@@ -100,6 +100,8 @@ func TestLengthenedOrders(t *testing.T) {
 			[]string{"trails nin-e8 at both budgets", "within the seeds' spread here"}, []string{"beyond"}},
 		{"one seed here", budgetRow("budget-bodies", "conv-gap-e8", "mnist", 1.2, 0, 1),
 			[]string{"one seed on a side here"}, nil},
+		{"two seeds here", budgetRow("budget-bodies", "conv-gap-e8", "mnist", 1.2, 0.1, 2),
+			[]string{"beyond the spread of 2 seeds here"}, nil},
 		{"changes side", budgetRow("budget-bodies", "conv-gap-e8", "mnist", 0.6, 0.01, 3),
 			[]string{"conv-gap-e8 trailed nin-e8 at the shorter budget and leads it here", "the order changes with the budget for conv-gap-e8"},
 			[]string{"holds for every arm"}},

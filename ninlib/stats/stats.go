@@ -77,8 +77,9 @@ func (s Stat) Short() string {
 }
 
 // Verdict is the "beyond spread" cell of s against ref: "yes (Δ +1.23)",
-// "no (Δ -0.40)", or "one seed (Δ -25.22)" when either side has a single
-// value and so no spread to compare with.
+// "no (Δ -0.40)", "yes (Δ +0.24; 2 seeds)" when a side has two values
+// (Few), or "one seed (Δ -25.22)" when either side has a single value and
+// so no spread to compare with.
 func Verdict(s, ref Stat) string {
 	word := "one seed"
 	switch Spread(s, ref) {
@@ -87,7 +88,22 @@ func Verdict(s, ref Stat) string {
 	case "within spread":
 		word = "no"
 	}
+	if few := Few(s, ref); few != "" {
+		return fmt.Sprintf("%s (Δ %+.2f; %s)", word, s.Mean-ref.Mean, few)
+	}
 	return fmt.Sprintf("%s (Δ %+.2f)", word, s.Mean-ref.Mean)
+}
+
+// Few says "2 seeds" when a verdict of s against ref rests on two values
+// on a side (a standard deviation of two values is itself a guess, so
+// the verdict is weaker than the usual three seeds'), and "" otherwise:
+// with three or more on both sides, or one on a side (Spread says "one
+// seed" then).
+func Few(s, ref Stat) string {
+	if n := min(s.N, ref.N); n == 2 {
+		return "2 seeds"
+	}
+	return ""
 }
 
 // Spread is Verdict's word for the at-a-glance table: "beyond", "within

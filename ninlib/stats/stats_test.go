@@ -19,6 +19,8 @@ func TestOfAndBeyond(t *testing.T) {
 		{[]float64{5, 5.2, 4.8}, []float64{1, 1.1, 0.9}, 5, 0.2, 4, true, "5.00 ± 0.20", "yes (Δ +4.00)", "beyond"},
 		{[]float64{3}, []float64{1, 1.1}, 3, 0, 1.95, false, "3.00 (1 seed)", "one seed (Δ +1.95)", "one seed"},
 		{[]float64{5, 5.2, 4.8}, []float64{1}, 5, 0.2, 4, false, "5.00 ± 0.20", "one seed (Δ +4.00)", "one seed"},
+		{[]float64{5, 5.2}, []float64{1, 1.1, 0.9}, 5.1, math.Sqrt(0.02), 4.1, true, "5.10 ± 0.14", "yes (Δ +4.10; 2 seeds)", "beyond"},
+		{[]float64{1, 1.2, 1.4}, []float64{1, 1.1}, 1.2, 0.2, 1.2 - 1.05, false, "1.20 ± 0.20", "no (Δ +0.15; 2 seeds)", "within spread"},
 	} {
 		s, ref := Of(tc.a), Of(tc.b)
 		if math.Abs(s.Mean-tc.mean) > 1e-12 || math.Abs(s.Std-tc.std) > 1e-12 {
