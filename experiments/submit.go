@@ -309,7 +309,7 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 		switch {
 		case s.State == runs.StatusCompleted:
 		case s.ExpectedFrom > 0:
-			est = hoursMinutes(s.Expected)
+			est = plan.About(s.Expected)
 			left += s.Expected
 		default:
 			est = "no estimate"
@@ -331,19 +331,10 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 	}
 	fmt.Fprintf(w, "%d runs: %s\n", len(st), strings.Join(parts, ", "))
 	if open := len(st) - counts[runs.StatusCompleted]; open > 0 {
-		fmt.Fprintf(w, "time left: %s, one run at a time on this machine (each run's time per epoch as recorded by completed runs of its model and data on this kind of machine)", hoursMinutes(left))
+		fmt.Fprintf(w, "time left: %s, one run at a time on this machine (each run's time per epoch as recorded by completed runs of its model and data on this kind of machine)", plan.About(left))
 		if unknown > 0 {
 			fmt.Fprintf(w, ", and %d of the %d runs left have no estimate", unknown, open)
 		}
 		fmt.Fprintln(w)
 	}
-}
-
-// hoursMinutes writes d as "about 5 h 20 min" or "about 45 min".
-func hoursMinutes(d time.Duration) string {
-	m := int(d.Round(time.Minute).Minutes())
-	if m < 60 {
-		return fmt.Sprintf("about %d min", m)
-	}
-	return fmt.Sprintf("about %d h %02d min", m/60, m%60)
 }

@@ -68,12 +68,18 @@ func fits(d time.Duration, n int, now, deadline time.Time) (bool, string) {
 	if now.Add(d).Before(deadline) {
 		return true, ""
 	}
-	return false, fmt.Sprintf("not started: %s expected%s, %s left before -within ends", minutes(d), from(n), minutes(max(0, deadline.Sub(now))))
+	return false, fmt.Sprintf("not started: %s expected%s, %s left before -within ends", About(d), from(n), About(max(0, deadline.Sub(now))))
 }
 
-// minutes writes d as "about 45 min".
-func minutes(d time.Duration) string {
-	return fmt.Sprintf("about %.0f min", d.Minutes())
+// About writes an estimated duration d as "about 45 min" or, from an
+// hour, "about 5 h 20 min": the one format of every time estimate (-within,
+// status).
+func About(d time.Duration) string {
+	m := int(d.Round(time.Minute).Minutes())
+	if m < 60 {
+		return fmt.Sprintf("about %d min", m)
+	}
+	return fmt.Sprintf("about %d h %02d min", m/60, m%60)
 }
 
 // from says what an estimate comes from.

@@ -73,6 +73,7 @@ func TestFits(t *testing.T) {
 		{"ends before it", 40 * time.Minute, 3, now.Add(time.Hour), true, ""},
 		{"ends after it", 45 * time.Minute, 1, now.Add(30 * time.Minute), false, "not started: about 45 min expected (the time per epoch of 1 completed run of this model and data on this kind of machine, as recorded), about 30 min left"},
 		{"deadline passed", 45 * time.Minute, 2, now.Add(-time.Minute), false, "about 0 min left"},
+		{"hours", 150 * time.Minute, 2, now.Add(61 * time.Minute), false, "not started: about 2 h 30 min expected (the time per epoch of 2 completed runs of this model and data on this kind of machine, as recorded), about 1 h 01 min left"},
 		{"no estimate", 0, 0, now.Add(time.Minute), true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -209,7 +209,7 @@ func expected(d time.Duration, n int) string {
 	if n == 0 {
 		return ""
 	}
-	return ", " + minutes(d) + from(n)
+	return ", " + About(d) + from(n)
 }
 
 // SameRun reports whether two configurations describe the same run: the
