@@ -315,7 +315,7 @@ func draw2(title string, p *plot.Plot, leg *legend, w, h vg.Length, withPNG bool
 	if _, err := sc.WriteTo(&buf); err != nil {
 		return f, err
 	}
-	f.SVG = withFontFallbacks(buf.Bytes())
+	f.SVG = portableText(buf.Bytes())
 	if withPNG {
 		ic := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))}
 		paint(draw.New(ic))
@@ -358,14 +358,14 @@ func legendWidth(leg *legend) vg.Length {
 // the font size, the size in px, and the escaped text.
 var svgText = regexp.MustCompile(`(<text [^>]*font-size:)([0-9.]+)px("[^>]*)>([^<]*)</text>`)
 
-// withFontFallbacks makes the SVG draw the same wherever it is viewed. It
+// portableText makes the SVG draw the same wherever it is viewed. It
 // was laid out in Liberation Serif; a viewer without that font draws the
 // first it has of the same metrics (Times New Roman, Times) or a generic
 // serif, and every text element is given its measured width
 // (textLength), so a wider fallback (DejaVu Serif, on a bare Debian, is a
 // third wider) is squeezed to fit instead of running off the figure or
 // over its neighbours.
-func withFontFallbacks(svg []byte) []byte {
+func portableText(svg []byte) []byte {
 	svg = bytes.ReplaceAll(svg, []byte("font-family:Liberation Serif;"),
 		[]byte("font-family:'Liberation Serif','Times New Roman',Times,serif;"))
 	return svgText.ReplaceAllFunc(svg, func(m []byte) []byte {
