@@ -98,8 +98,9 @@ func writeSection(b *strings.Builder, e string, p *plan.Plan, rs, all []*Row) {
 	}
 }
 
-// writeScales writes one statement per distinct scale of the rows,
-// naming the datasets it covers.
+// writeScales writes one statement of the rows' scale, naming the
+// datasets it covers: what every row shares once, then each setting that
+// sets arms apart with the arms that have it, in the rows' order.
 func writeScales(b *strings.Builder, rs []*Row) {
 	var datasets []string
 	var parts [][]string // each training row's scale, split at ", "
@@ -117,14 +118,9 @@ func writeScales(b *strings.Builder, rs []*Row) {
 	if len(parts) == 0 {
 		return
 	}
-	// What all rows share is said once; what sets an arm apart, per arm.
-	var common []string
-	for _, p := range parts[0] {
-		if all(parts, func(q []string) bool { return slices.Contains(q, p) }) {
-			common = append(common, p)
-		}
-	}
-	var diffs []string
+	common := sharedParts(parts)
+	var owns []string                // the distinct settings of arms, first seen first
+	withOwn := map[string][]string{} // the arms that have each
 	for i, q := range parts {
 		var own []string
 		for _, p := range q {
@@ -132,15 +128,35 @@ func writeScales(b *strings.Builder, rs []*Row) {
 				own = append(own, p)
 			}
 		}
-		if d := fmt.Sprintf("%s: %s", arms[i], strings.Join(own, ", ")); len(own) > 0 && !slices.Contains(diffs, d) {
-			diffs = append(diffs, d)
+		o := strings.Join(own, ", ")
+		if o == "" || slices.Contains(withOwn[o], arms[i]) {
+			continue
 		}
+		if _, seen := withOwn[o]; !seen {
+			owns = append(owns, o)
+		}
+		withOwn[o] = append(withOwn[o], arms[i])
 	}
 	fmt.Fprintf(b, "**Scale (%s).** %s", strings.Join(datasets, ", "), strings.Join(common, ", "))
-	if len(diffs) > 0 {
+	if len(owns) > 0 {
+		diffs := make([]string, len(owns))
+		for i, o := range owns {
+			diffs[i] = fmt.Sprintf("%s: %s", andList(withOwn[o]), o)
+		}
 		fmt.Fprintf(b, "; per arm: %s", strings.Join(diffs, "; "))
 	}
 	b.WriteString(". The paper trains full-width networks on the full training sets for about 120k iterations; differences at this scale are evidence about the direction of a claim, not about the paper's absolute numbers.\n\n")
+}
+
+// sharedParts are the parts of the first scale that every scale has.
+func sharedParts(parts [][]string) []string {
+	var common []string
+	for _, p := range parts[0] {
+		if all(parts, func(q []string) bool { return slices.Contains(q, p) }) {
+			common = append(common, p)
+		}
+	}
+	return common
 }
 
 // all reports whether f holds for every element of s.

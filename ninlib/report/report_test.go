@@ -415,3 +415,29 @@ func containsAll(t *testing.T, text string, want, not []string) {
 		}
 	}
 }
+
+// TestWriteScales: what every row shares is said once; each setting
+// that sets arms apart is said once, with every arm that has it.
+func TestWriteScales(t *testing.T) {
+	row := func(arm, ds, scale string) *Row { return &Row{Arm: arm, Dataset: ds, Scale: scale} }
+	for _, tc := range []struct {
+		name string
+		rows []*Row
+		want string
+	}{
+		{"one scale", []*Row{row("nin", "mnist", "batch 32, 3 epochs"), row("nin-fc", "mnist", "batch 32, 3 epochs")},
+			"**Scale (mnist).** batch 32, 3 epochs. "},
+		{"arms grouped by what sets them apart", []*Row{
+			row("nin-e8", "fashion-mnist", "batch 32, widths x 0.5, 8 epochs"), row("conv-gap-e8", "fashion-mnist", "batch 32, widths x 0.49, 8 epochs"),
+			row("bneck-half-e8", "fashion-mnist", "batch 32, widths x 0.5, 8 epochs"), row("nin-e20", "fashion-mnist", "batch 32, widths x 0.5, 20 epochs"),
+			row("nin-e8", "mnist", "batch 32, widths x 0.5, 8 epochs"), row("bneck-quarter-e8", "mnist", "batch 32, widths x 0.5, 8 epochs")},
+			"**Scale (fashion-mnist, mnist).** batch 32; per arm: nin-e8, bneck-half-e8 and bneck-quarter-e8: widths x 0.5, 8 epochs; conv-gap-e8: widths x 0.49, 8 epochs; nin-e20: widths x 0.5, 20 epochs. "},
+		{"probes and rows without a scale say nothing", []*Row{{Arm: "nin", Dataset: "mnist", Probe: []runs.ProbeResult{{Kind: "translation"}}, Scale: "a"}, row("nin", "mnist", "")}, ""},
+	} {
+		var b strings.Builder
+		writeScales(&b, tc.rows)
+		if got := b.String(); !strings.HasPrefix(got, tc.want) || (tc.want == "") != (got == "") {
+			t.Errorf("%s:\n got %q\nwant %q…", tc.name, got, tc.want)
+		}
+	}
+}
