@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"hash/fnv"
-	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -245,7 +244,6 @@ func BudgetCurves(rows []*Row, resultsDir, experiment, dataset string) (plots.Fi
 // budgetCurvesChart is BudgetCurves' chart, before rendering.
 func budgetCurvesChart(rows []*Row, resultsDir, experiment, dataset string) (plots.Chart, error) {
 	var series []plots.Series
-	var budgets []int // each series' epochs
 	for _, r := range rows {
 		if r.Experiment != experiment || r.Dataset != dataset || r.TestErr.N == 0 || !isBudgetArm(r) {
 			continue
@@ -254,14 +252,21 @@ func budgetCurvesChart(rows []*Row, resultsDir, experiment, dataset string) (plo
 		if !ok {
 			continue
 		}
-		series, budgets = append(series, s), append(budgets, r.Epochs)
+		series = append(series, s)
 	}
 	if len(series) == 0 {
 		return plots.Chart{}, fmt.Errorf("no completed budget runs of %s on %s", experiment, dataset)
 	}
-	ranks := slices.Sorted(maps.Keys(setOf(budgets)))
+	// A series has a point per epoch of its budget: its marker is the
+	// budget's rank among the drawn budgets.
+	var budgets []int
+	for _, s := range series {
+		budgets = append(budgets, len(s.X))
+	}
+	slices.Sort(budgets)
+	budgets = slices.Compact(budgets)
 	for i := range series {
-		series[i].Marker = slices.Index(ranks, budgets[i])
+		series[i].Marker = slices.Index(budgets, len(series[i].X))
 	}
 	return plots.Chart{Title: fmt.Sprintf("%s on %s: validation error after each epoch (mean over seeds)", experiment, dataset),
 		XLabel: "epoch", YLabel: "validation error %", Series: series, WholeX: true}, nil
@@ -292,15 +297,6 @@ func meanValError(r *Row, resultsDir string) (plots.Series, bool) {
 		s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, v/float64(n))
 	}
 	return s, true
-}
-
-// setOf is the set of xs.
-func setOf(xs []int) map[int]bool {
-	set := map[int]bool{}
-	for _, x := range xs {
-		set[x] = true
-	}
-	return set
 }
 
 // ProbeCurves draws the probe curves (error against shift or size) of

@@ -100,7 +100,7 @@ func Verdict(s, ref Stat) string {
 // with three or more on both sides, or one on a side (Spread says "one
 // seed" then).
 func Few(s, ref Stat) string {
-	if n := min(s.N, ref.N); n == 2 {
+	if min(s.N, ref.N) == 2 {
 		return "2 seeds"
 	}
 	return ""
