@@ -24,10 +24,14 @@ func TestWriteStatus(t *testing.T) {
 			[]string{"1 runs: 1 completed"}, []string{"time left:", "no estimate"}},
 		{"two left, one without an estimate", []plan.RunStatus{
 			{Task: task("bneck-quarter-e20"), State: runs.StatusCompleted, Where: "runs/x"},
-			{Task: task("conv-gap-e20"), State: "not submitted", Expected: 34 * time.Minute, ExpectedFrom: 3},
-			{Task: task("nin-e20"), State: runs.StatusInterrupted, Expected: 50 * time.Minute, ExpectedFrom: 1, Where: "runs/y"},
+			{Task: task("conv-gap-e20"), State: "not submitted", Expected: plan.Expectation{Time: 34 * time.Minute, Runs: 3}},
+			{Task: task("nin-e20"), State: runs.StatusInterrupted, Expected: plan.Expectation{Time: 50 * time.Minute, Runs: 1}, Where: "runs/y"},
 			{Task: task("new"), State: "not submitted"}},
-			[]string{"about 34 min", "about 50 min", "no estimate", "4 runs: 1 completed, 2 not submitted, 1 interrupted", "time left: about 1 h 24 min", "1 of the 3 runs left have no estimate"}, nil},
+			[]string{"about 34 min", "about 50 min", "no estimate", "4 runs: 1 completed, 2 not submitted, 1 interrupted", "time left: about 1 h 24 min", "1 of the 3 runs left have no estimate"}, []string{"*"}},
+		{"one from another kind of machine", []plan.RunStatus{
+			{Task: task("conv-gap-e20"), State: "not submitted", Expected: plan.Expectation{Time: 34 * time.Minute, Runs: 3}},
+			{Task: task("nin-e20"), State: "not submitted", Expected: plan.Expectation{Time: 40 * time.Minute, Runs: 2, Elsewhere: "Xeon, 2 cores"}}},
+			[]string{"about 34 min\n", "about 40 min*\n", "time left: about 1 h 14 min", "* 1 of the 2 runs left: no run of its model and data on this kind of machine yet", "`run e -dry` says from which"}, []string{"no estimate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder

@@ -294,8 +294,8 @@ func squeue() ([]plan.QueueEntry, error) {
 }
 
 // writeStatus prints one line per run, with the time each run not yet
-// completed should take on this machine, a count per state and the time
-// left in all.
+// completed should take on this machine (marked * where it is drawn from
+// another kind of machine), a count per state and the time left in all.
 func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 	counts := map[string]int{}
 	var order []string
@@ -303,17 +303,21 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "run (%s)\tstate\ttime left\trecord or log\n", name)
 	var left time.Duration
-	unknown := 0
+	unknown, elsewhere := 0, 0
 	for _, s := range st {
 		est := ""
-		switch {
+		switch e := s.Expected; {
 		case s.State == runs.StatusCompleted:
-		case s.ExpectedFrom > 0:
-			est = plan.About(s.Expected)
-			left += s.Expected
-		default:
+		case !e.Known():
 			est = "no estimate"
 			unknown++
+		case e.Elsewhere != "":
+			est = plan.About(e.Time) + "*"
+			left += e.Time
+			elsewhere++
+		default:
+			est = plan.About(e.Time)
+			left += e.Time
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Label(), s.State, est, s.Where)
 		if counts[s.State] == 0 {
@@ -330,11 +334,16 @@ func writeStatus(w io.Writer, name string, st []plan.RunStatus) {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	fmt.Fprintf(w, "%d runs: %s\n", len(st), strings.Join(parts, ", "))
-	if open := len(st) - counts[runs.StatusCompleted]; open > 0 {
-		fmt.Fprintf(w, "time left: %s, one run at a time on this machine (each run's time per epoch as recorded by completed runs of its model and data on this kind of machine)", plan.About(left))
-		if unknown > 0 {
-			fmt.Fprintf(w, ", and %d of the %d runs left have no estimate", unknown, open)
-		}
-		fmt.Fprintln(w)
+	open := len(st) - counts[runs.StatusCompleted]
+	if open == 0 {
+		return
+	}
+	fmt.Fprintf(w, "time left: %s, one run at a time on this machine (each run's time per epoch as recorded by completed runs of its model and data on this kind of machine)", plan.About(left))
+	if unknown > 0 {
+		fmt.Fprintf(w, ", and %d of the %d runs left have no estimate", unknown, open)
+	}
+	fmt.Fprintln(w)
+	if elsewhere > 0 {
+		fmt.Fprintf(w, "* %d of the %d runs left: no run of its model and data on this kind of machine yet, so from another kind, scaled by how this machine ran the models both have run (`run %s -dry` says from which)\n", elsewhere, open, name)
 	}
 }

@@ -169,7 +169,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	cf := addConfigFlags(fs)
 	rf := addRunFlags(fs)
 	dry := fs.Bool("dry", false, "print what would run and exit")
-	within := fs.Duration("within", 0, "start only the runs expected to end within this time from now (e.g. 2h30m), from the time per epoch of completed runs of the same model and data on this kind of machine; for sessions that end at a set time")
+	within := fs.Duration("within", 0, "start only the runs expected to end within this time from now (e.g. 2h30m), from the time per epoch of completed runs of the same model and data on this kind of machine (else on another, scaled); for sessions that end at a set time")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}

@@ -15,9 +15,12 @@ import (
 
 // TestEstimate: the time per epoch of completed runs of the same model,
 // data and batch on the same kind of machine, times the epochs left; any
-// other run does not count.
+// other run does not count. Where no machine of this kind ran the model,
+// another kind's time, scaled by how the two ran the models both ran
+// (records without SIMD flags aside), else the slowest kind's unscaled.
 func TestEstimate(t *testing.T) {
 	epyc := runs.Environment{CPU: "AMD EPYC", NumCPU: 2, CPUSIMD: "avx avx2 fma"}
+	const avx512 = "avx avx2 fma avx512f"
 	base := config.Defaults()
 	base.Epochs = 20
 	rec := func(mut func(c *config.Config, s *runs.Summary)) runs.Record {
@@ -29,31 +32,66 @@ func TestEstimate(t *testing.T) {
 		}
 		return runs.Record{Config: c, Summary: s}
 	}
-	for _, tc := range []struct {
-		name  string
-		recs  []runs.Record
-		here  runs.Environment
-		done  int
-		want  time.Duration
-		wantN int
-	}{
-		{"two runs: their mean per epoch times 20", []runs.Record{rec(nil), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 1200 })}, epyc, 0, 2500 * time.Second, 2},
-		{"three runs, one paused for 16 minutes: their median", []runs.Record{rec(nil), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 1760 }), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 840 })}, epyc, 0, 2100 * time.Second, 3},
-		{"resumed at epoch 15: 5 epochs left", []runs.Record{rec(nil)}, epyc, 15, 500 * time.Second, 1},
-		{"an older record without SIMD flags counts", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.CPUSIMD = "" })}, epyc, 0, 2000 * time.Second, 1},
-		{"another model", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Width = 1 })}, epyc, 0, 0, 0},
-		{"other data", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Subset = 20000 })}, epyc, 0, 0, 0},
-		{"another batch size", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.BatchSize = 128 })}, epyc, 0, 0, 0},
-		{"an AVX-512 machine of the same name", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.CPUSIMD = "avx avx2 fma avx512f" })}, epyc, 0, 0, 0},
-		{"more cores", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.NumCPU = 16 })}, epyc, 0, 0, 0},
-		{"an interrupted run", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Status = runs.StatusInterrupted })}, epyc, 0, 0, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d, n := Estimate(tc.recs, base, tc.here, tc.done)
-			if d != tc.want || n != tc.wantN {
-				t.Errorf("got %v from %d runs, want %v from %d", d, n, tc.want, tc.wantN)
+	// on returns a record of base's model on a machine with SIMD flags
+	// simd (and cores), at perEpoch seconds an epoch; wide, of another
+	// model.
+	on := func(simd string, cores int, perEpoch float64, wide bool) runs.Record {
+		return rec(func(c *config.Config, s *runs.Summary) {
+			s.Env.CPUSIMD, s.Env.NumCPU, s.WallSeconds = simd, cores, 8*perEpoch
+			if wide {
+				c.Width = 1
 			}
 		})
+	}
+	for _, tc := range []struct {
+		name string
+		recs []runs.Record
+		done int
+		want Expectation
+	}{
+		{"two runs: their mean per epoch times 20", []runs.Record{rec(nil), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 1200 })}, 0, Expectation{Time: 2500 * time.Second, Runs: 2}},
+		{"three runs, one paused for 16 minutes: their median", []runs.Record{rec(nil), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 1760 }), rec(func(_ *config.Config, s *runs.Summary) { s.WallSeconds = 840 })}, 0, Expectation{Time: 2100 * time.Second, Runs: 3}},
+		{"resumed at epoch 15: 5 epochs left", []runs.Record{rec(nil)}, 15, Expectation{Time: 500 * time.Second, Runs: 1}},
+		{"an older record without SIMD flags counts", []runs.Record{on("", 2, 100, false)}, 0, Expectation{Time: 2000 * time.Second, Runs: 1}},
+		{"another model", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Width = 1 })}, 0, Expectation{}},
+		{"other data", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Subset = 20000 })}, 0, Expectation{}},
+		{"another batch size", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.BatchSize = 128 })}, 0, Expectation{}},
+		{"an interrupted run", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Status = runs.StatusInterrupted })}, 0, Expectation{}},
+		{"this kind first, another kind aside", []runs.Record{on(avx512, 2, 50, false), rec(nil)}, 0, Expectation{Time: 2000 * time.Second, Runs: 1}},
+		{"only an AVX-512 machine of the same name: its time, unscaled", []runs.Record{on(avx512, 2, 100, false)}, 0,
+			Expectation{Time: 2000 * time.Second, Runs: 1, Elsewhere: "AMD EPYC, 2 cores, " + avx512}},
+		{"only more cores: theirs, unscaled", []runs.Record{on("avx avx2 fma", 16, 30, false)}, 0,
+			Expectation{Time: 600 * time.Second, Runs: 1, Elsewhere: "AMD EPYC, 16 cores, avx avx2 fma"}},
+		{"two other kinds, no model shared: the slowest", []runs.Record{on(avx512, 2, 100, false), on("avx avx2 fma", 16, 30, false)}, 0,
+			Expectation{Time: 2000 * time.Second, Runs: 1, Elsewhere: "AMD EPYC, 2 cores, " + avx512}},
+		{"another model ran 1.5x as long here: scaled", []runs.Record{on(avx512, 2, 100, false), on(avx512, 2, 40, true), on("avx avx2 fma", 2, 60, true)}, 0,
+			Expectation{Time: 3000 * time.Second, Runs: 1, Elsewhere: "AMD EPYC, 2 cores, " + avx512, Scale: 1.5, Shared: 1}},
+		{"the kind sharing a model wins over a slower one", []runs.Record{on(avx512, 2, 100, false), on(avx512, 2, 40, true), on("avx avx2 fma", 2, 60, true), on("avx avx2 fma", 16, 300, false)}, 0,
+			Expectation{Time: 3000 * time.Second, Runs: 1, Elsewhere: "AMD EPYC, 2 cores, " + avx512, Scale: 1.5, Shared: 1}},
+		{"an older record without SIMD flags does not scale", []runs.Record{on(avx512, 2, 100, false), on(avx512, 2, 40, true), on("", 2, 60, true)}, 0,
+			Expectation{Time: 2000 * time.Second, Runs: 1, Elsewhere: "AMD EPYC, 2 cores, " + avx512}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Estimate(tc.recs, base, epyc, tc.done); got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestExpectationSource: the log says what an estimate is drawn from.
+func TestExpectationSource(t *testing.T) {
+	for _, tc := range []struct {
+		e    Expectation
+		want string
+	}{
+		{Expectation{Time: time.Minute, Runs: 1}, "of 1 completed run of this model and data on this kind of machine, as recorded"},
+		{Expectation{Time: time.Minute, Runs: 3, Elsewhere: "Xeon, 2 cores"}, "of 3 completed runs of this model and data on another kind of machine, Xeon, 2 cores, unscaled: no model has run on both"},
+		{Expectation{Time: time.Minute, Runs: 2, Elsewhere: "Xeon, 2 cores", Scale: 1.14, Shared: 1}, "on another kind of machine, Xeon, 2 cores, times 1.14, this machine's time against its own over 1 model run on both"},
+	} {
+		if got := tc.e.Source(); !strings.Contains(got, tc.want) {
+			t.Errorf("%+v: %q, want it to contain %q", tc.e, got, tc.want)
+		}
 	}
 }
 
@@ -64,7 +102,7 @@ func TestFits(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		d        time.Duration
-		n        int
+		n        int // runs it is drawn from
 		deadline time.Time
 		want     bool
 		why      string
@@ -77,7 +115,7 @@ func TestFits(t *testing.T) {
 		{"no estimate", 0, 0, now.Add(time.Minute), true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, why := fits(tc.d, tc.n, now, tc.deadline)
+			ok, why := fits(Expectation{Time: tc.d, Runs: tc.n}, now, tc.deadline)
 			if ok != tc.want || !strings.Contains(why, tc.why) || (ok && why != "") {
 				t.Errorf("got %v %q, want %v containing %q", ok, why, tc.want, tc.why)
 			}
@@ -182,8 +220,8 @@ func TestStatusExpected(t *testing.T) {
 		t.Fatalf("%d runs, want %d", len(st), len(want))
 	}
 	for i, s := range st {
-		if s.State != want[i].state || s.Expected.Minutes() != want[i].min || s.ExpectedFrom != want[i].n {
-			t.Errorf("%s: %s, %v from %d records; want %s, %v min from %d", s.Label(), s.State, s.Expected, s.ExpectedFrom, want[i].state, want[i].min, want[i].n)
+		if e := s.Expected; s.State != want[i].state || e.Time.Minutes() != want[i].min || e.Runs != want[i].n || e.Elsewhere != "" {
+			t.Errorf("%s: %s, %+v; want %s, %v min from %d records on this kind of machine", s.Label(), s.State, e, want[i].state, want[i].min, want[i].n)
 		}
 	}
 }

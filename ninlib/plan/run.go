@@ -147,13 +147,13 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 	if interrupted != nil {
 		resume, epochsDone = interrupted.Dir, interrupted.Summary.Epochs
 	}
-	d, n := Estimate(recs, c, x.here, epochsDone)
-	if ok, why := fits(d, n, time.Now(), o.Deadline); !ok {
+	e := Estimate(recs, c, x.here, epochsDone)
+	if ok, why := fits(e, time.Now(), o.Deadline); !ok {
 		fmt.Fprintf(o.Log, "== %s: %s\n", label, why)
 		return nil, errNoTime
 	}
 	if o.DryRun {
-		fmt.Fprintf(o.Log, "== %s: would run (resume=%q)%s\n", label, resume, expected(d, n))
+		fmt.Fprintf(o.Log, "== %s: would run (resume=%q)%s\n", label, resume, expected(e))
 		return nil, nil
 	}
 	var err error
@@ -169,7 +169,7 @@ func (x *executor) one(ctx context.Context, c config.Config, label string) (*run
 		}
 		x.prepared[c.Setup] = data
 	}
-	fmt.Fprintf(o.Log, "== %s%s\n", label, expected(d, n))
+	fmt.Fprintf(o.Log, "== %s%s\n", label, expected(e))
 	return fit.Train(ctx, c, fit.TrainOptions{ResultsDir: o.ResultsDir, Resume: resume, Command: o.Command,
 		Log: o.Log, Progress: o.Progress, Backend: x.be, Data: data, OnStep: o.OnStep, OnEpoch: o.OnEpoch})
 }
@@ -205,11 +205,11 @@ func find(recs []runs.Record, c config.Config) (done bool, interrupted *runs.Rec
 
 // expected words a run's estimate for the log (", about 45 min (the
 // time per epoch of ...)"), or nothing without one.
-func expected(d time.Duration, n int) string {
-	if n == 0 {
+func expected(e Expectation) string {
+	if !e.Known() {
 		return ""
 	}
-	return ", " + About(d) + from(n)
+	return ", " + About(e.Time) + e.Source()
 }
 
 // SameRun reports whether two configurations describe the same run: the

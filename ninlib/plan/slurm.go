@@ -271,11 +271,9 @@ type RunStatus struct {
 	// Where is the run's record directory, or the log of a failed task.
 	Where string
 	// Expected is how long the run should take on this machine (Estimate),
-	// from what an interrupted record has trained; zero for a completed
-	// run. ExpectedFrom is how many records it is drawn from, 0 when none
-	// is of this model, data and kind of machine.
-	Expected     time.Duration
-	ExpectedFrom int
+	// from what an interrupted record has trained; none for a completed
+	// run.
+	Expected Expectation
 }
 
 // Status reports each run of p (with extra and backend as submitted) from
@@ -311,7 +309,7 @@ func (p *Plan) Status(resultsDir, extra, backend string, queue []QueueEntry) ([]
 			if st != runs.StatusInterrupted && st != runs.StatusRunning {
 				epochs = 0 // only an interrupted run resumes (and a running one goes on)
 			}
-			rs.Expected, rs.ExpectedFrom = Estimate(recs, cfgs[i], here, epochs)
+			rs.Expected = Estimate(recs, cfgs[i], here, epochs)
 		}
 		out = append(out, rs)
 	}
