@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/ninbench/nin/ninlib/backend"
 	"github.com/ninbench/nin/ninlib/config"
 	"github.com/ninbench/nin/ninlib/runs"
 	"github.com/ninbench/nin/ninlib/stats"
@@ -64,7 +66,7 @@ func plural(n int, one, many string) string {
 // machine here, with epochsDone of its epochs already trained (a resumed
 // run): the median over the completed runs in recs that trained the same
 // model on the same data with the same batch size (any seed, any budget,
-// any learning-rate recipe) on a machine of the same kind (sameMachine) of
+// any learning-rate recipe) on the same backend and a machine of the same kind (sameMachine) of
 // their wall time per epoch, times the epochs left. The median, so that
 // one run that shared the cores (or was paused for a timing) does not
 // move the estimate.
@@ -81,7 +83,7 @@ func plural(n int, one, many string) string {
 // a session plan needs ("about 45 minutes"), not a benchmark.
 func Estimate(recs []runs.Record, c config.Config, here runs.Environment, epochsDone int) Expectation {
 	left := float64(max(0, c.Epochs-epochsDone))
-	times := perEpochTimes(recs, here)
+	times := perEpochTimes(recs, here, backendName(c.Backend))
 	key := costKey(c)
 	if t := append(slices.Clone(times[hereKind][key]), times[maybeHere][key]...); len(t) > 0 {
 		return Expectation{Time: seconds(stats.Median(t) * left), Runs: len(t)}
@@ -97,13 +99,13 @@ func Estimate(recs []runs.Record, c config.Config, here runs.Environment, epochs
 const hereKind, maybeHere = "", "?"
 
 // perEpochTimes groups the wall time per epoch of recs' completed
-// training runs by kind of machine (hereKind, maybeHere, else kindName)
-// and by cost (costKey).
-func perEpochTimes(recs []runs.Record, here runs.Environment) map[string]map[string][]float64 {
+// training runs on backend be by kind of machine (hereKind, maybeHere,
+// else kindName) and by cost (costKey).
+func perEpochTimes(recs []runs.Record, here runs.Environment, be string) map[string]map[string][]float64 {
 	times := map[string]map[string][]float64{}
 	for _, r := range recs {
 		s := r.Summary
-		if s.Status != runs.StatusCompleted || s.IsProbe() || s.Epochs == 0 || s.WallSeconds <= 0 {
+		if s.Status != runs.StatusCompleted || s.IsProbe() || s.Epochs == 0 || s.WallSeconds <= 0 || backendName(s.Env.Backend) != be {
 			continue
 		}
 		kind := kindName(s.Env)
@@ -164,6 +166,13 @@ func better(e, best Expectation) bool {
 		return e.Time > best.Time
 	}
 	return e.Elsewhere < best.Elsewhere
+}
+
+// backendName is the backend a configuration names ("go", "xla"), its
+// options aside; "" is the default (backend.Resolve).
+func backendName(config string) string {
+	name, _, _ := strings.Cut(backend.Resolve(config), ":")
+	return name
 }
 
 // seconds is s seconds as a duration.

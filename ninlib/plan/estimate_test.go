@@ -14,7 +14,7 @@ import (
 )
 
 // TestEstimate: the time per epoch of completed runs of the same model,
-// data and batch on the same kind of machine, times the epochs left; any
+// data and batch on the same backend and kind of machine, times the epochs left; any
 // other run does not count. Where no machine of this kind ran the model,
 // another kind's time, scaled by how the two ran the models both ran
 // (records without SIMD flags aside), else the slowest kind's unscaled.
@@ -57,6 +57,8 @@ func TestEstimate(t *testing.T) {
 		{"other data", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.Subset = 20000 })}, 0, Expectation{}},
 		{"another batch size", []runs.Record{rec(func(c *config.Config, _ *runs.Summary) { c.BatchSize = 128 })}, 0, Expectation{}},
 		{"an interrupted run", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Status = runs.StatusInterrupted })}, 0, Expectation{}},
+		{"a run on XLA's GPU", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.Backend = "xla:cuda" })}, 0, Expectation{}},
+		{"a run on the Go backend with options", []runs.Record{rec(func(_ *config.Config, s *runs.Summary) { s.Env.Backend = "go:num_executors=2" })}, 0, Expectation{Time: 2000 * time.Second, Runs: 1}},
 		{"this kind first, another kind aside", []runs.Record{on(avx512, 2, 50, false), rec(nil)}, 0, Expectation{Time: 2000 * time.Second, Runs: 1}},
 		{"only an AVX-512 machine of the same name: its time, unscaled", []runs.Record{on(avx512, 2, 100, false)}, 0,
 			Expectation{Time: 2000 * time.Second, Runs: 1, Elsewhere: "AMD EPYC, 2 cores, " + avx512}},
