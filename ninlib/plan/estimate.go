@@ -66,10 +66,10 @@ func plural(n int, one, many string) string {
 // machine here, with epochsDone of its epochs already trained (a resumed
 // run): the median over the completed runs in recs that trained the same
 // model on the same data with the same batch size (any seed, any budget,
-// any learning-rate recipe) on the same backend and a machine of the same kind (sameMachine) of
-// their wall time per epoch, times the epochs left. The median, so that
-// one run that shared the cores (or was paused for a timing) does not
-// move the estimate.
+// any learning-rate recipe) on the same backend and a machine of the same
+// kind (sameMachine) of their wall time per epoch, times the epochs left.
+// The median, so that one run that shared the cores (or was paused for a
+// timing) does not move the estimate.
 //
 // Where no machine of this kind has run the model (a session on a new
 // machine), the estimate is drawn from another kind that has, scaled by
