@@ -307,16 +307,22 @@ func (t ByBudget) gaps(budgets []int, head string) string {
 }
 
 // spreads groups the budgets by the spread word of head against the
-// reference: "beyond spread at 1 and 3 epochs, within spread at 8".
+// reference, noting those where a side has only two seeds (stats.Few):
+// "beyond spread at 1 and 3 epochs, within spread at 8 (2 seeds on a side
+// at 8)".
 func (t ByBudget) spreads(budgets []int, head string) string {
 	var words []string
-	at := map[string][]int{}
+	at, few := map[string][]int{}, map[string][]int{}
 	for _, e := range budgets {
-		w := stats.Spread(t.stat(e, head), t.stat(e, t.Heads[0]))
+		s, ref := t.stat(e, head), t.stat(e, t.Heads[0])
+		w := stats.Spread(s, ref)
 		if _, ok := at[w]; !ok {
 			words = append(words, w)
 		}
 		at[w] = append(at[w], e)
+		if stats.Few(s, ref) != "" {
+			few[w] = append(few[w], e)
+		}
 	}
 	shown := map[string]string{"beyond": "beyond spread", "one seed": "one seed on a side"}
 	var parts []string
@@ -325,7 +331,11 @@ func (t ByBudget) spreads(budgets []int, head string) string {
 		if s, ok := shown[w]; ok {
 			name = s
 		}
-		parts = append(parts, fmt.Sprintf("%s at %s epochs", name, epochList(at[w])))
+		part := fmt.Sprintf("%s at %s epochs", name, epochList(at[w]))
+		if len(few[w]) > 0 {
+			part += fmt.Sprintf(" (2 seeds on a side at %s)", epochList(few[w]))
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")
 }

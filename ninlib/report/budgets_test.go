@@ -87,6 +87,11 @@ func TestOrdering(t *testing.T) {
 			budgetRow("b", "nin-e20", "mnist", 0.4, 0.02, 1), budgetRow("b", "nin-fc-e20", "mnist", 0.55, 0.02, 3)},
 			[]string{"the order of the means changes between 1 and 8 epochs (nin-fc leads at 1, nin at 8)", "1.00 → 0.10 → 0.15 points;", "beyond spread at 1 and 8 epochs, one seed on a side at 20 epochs"},
 			[]string{"every budget", "shrinking", "growing", "do not part"}},
+		{"two seeds on a side at the largest budget", []*Row{
+			budgetRow("b", "nin-e8", "mnist", 9.95, 0.06, 3), budgetRow("b", "nin-fc-e8", "mnist", 11.60, 0.24, 3),
+			budgetRow("b", "nin-e20", "mnist", 8.26, 0.11, 3), budgetRow("b", "nin-fc-e20", "mnist", 9.64, 0.01, 2)},
+			[]string{"beyond spread at 8 and 20 epochs (2 seeds on a side at 20)."},
+			[]string{"2 seeds on a side at 8"}},
 		{"the means swap within the seeds' spread", []*Row{
 			budgetRow("b", "nin-e1", "mnist", 2.75, 0.46, 3), budgetRow("b", "nin-fc-e1", "mnist", 1.58, 0.11, 3),
 			budgetRow("b", "nin-e8", "mnist", 0.67, 0.07, 3), budgetRow("b", "nin-fc-e8", "mnist", 0.58, 0.04, 3),
