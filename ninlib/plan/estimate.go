@@ -40,10 +40,7 @@ func (e Expectation) Known() bool { return e.Runs > 0 }
 // time per epoch of 3 completed runs of this model and data on this kind
 // of machine, as recorded)".
 func (e Expectation) Source() string {
-	runs := "runs"
-	if e.Runs == 1 {
-		runs = "run"
-	}
+	runs := plural(e.Runs, "run", "runs")
 	switch {
 	case e.Elsewhere == "":
 		return fmt.Sprintf(" (the time per epoch of %d completed %s of this model and data on this kind of machine, as recorded)", e.Runs, runs)

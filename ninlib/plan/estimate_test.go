@@ -14,10 +14,11 @@ import (
 )
 
 // TestEstimate: the time per epoch of completed runs of the same model,
-// data and batch on the same backend and kind of machine, times the epochs left; any
-// other run does not count. Where no machine of this kind ran the model,
-// another kind's time, scaled by how the two ran the models both ran
-// (records without SIMD flags aside), else the slowest kind's unscaled.
+// data and batch on the same backend and kind of machine, times the
+// epochs left; any other run does not count. Where no machine of this
+// kind ran the model, another kind's time, scaled by how the two ran the
+// models both ran (records without SIMD flags aside), else the slowest
+// kind's unscaled.
 func TestEstimate(t *testing.T) {
 	epyc := runs.Environment{CPU: "AMD EPYC", NumCPU: 2, CPUSIMD: "avx avx2 fma"}
 	const avx512 = "avx avx2 fma avx512f"
