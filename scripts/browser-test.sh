@@ -9,7 +9,7 @@
 # configuration must show the live learning curve while it trains.
 #
 #   ./scripts/browser-test.sh              screenshots in a temporary folder
-#   BROWSER_OUT=dir ./scripts/browser-test.sh
+#   BROWSER_OUT=dir ./scripts/browser-test.sh   dir new or empty
 #
 # Needs: sudo apt-get install chromium jupyter-notebook (and the GoNB
 # kernel: ./scripts/install-kernel.sh).
@@ -17,11 +17,18 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
+out="${BROWSER_OUT:-$(mktemp -d)}"
+# The Run All check needs a run that trains: records left in $out by an
+# earlier test would be skipped as complete (no live curve), and its old
+# screenshots would pass for new ones.
+if [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+  echo "BROWSER_OUT=$out is not empty (an earlier test's results or screenshots?): the Run All check must train from scratch; name a new or empty folder, or remove it" >&2
+  exit 2
+fi
+mkdir -p "$out"
 [ -x /usr/bin/chromium ] || { echo "Debian's chromium is missing: sudo apt-get install chromium" >&2; exit 1; }
 [ -x /usr/bin/jupyter-notebook ] || { echo "Debian's jupyter-notebook is missing: sudo apt-get install jupyter-notebook" >&2; exit 1; }
 (cd tools/browser && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund >/dev/null; })
-out="${BROWSER_OUT:-$(mktemp -d)}"
-mkdir -p "$out"
 port="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 token="$(/usr/bin/python3 -c 'import secrets; print(secrets.token_hex(16))')"
 # The Run All copy trains the tiny configuration into its own results.
