@@ -312,6 +312,7 @@ func (t ByBudget) gaps(budgets []int, head string) string {
 // at 8)".
 func (t ByBudget) spreads(budgets []int, head string) string {
 	var words []string
+	var fewWord string // stats.Few's note, where some budget has one
 	at, few := map[string][]int{}, map[string][]int{}
 	for _, e := range budgets {
 		s, ref := t.stat(e, head), t.stat(e, t.Heads[0])
@@ -320,7 +321,8 @@ func (t ByBudget) spreads(budgets []int, head string) string {
 			words = append(words, w)
 		}
 		at[w] = append(at[w], e)
-		if stats.Few(s, ref) != "" {
+		if f := stats.Few(s, ref); f != "" {
+			fewWord = f
 			few[w] = append(few[w], e)
 		}
 	}
@@ -333,7 +335,7 @@ func (t ByBudget) spreads(budgets []int, head string) string {
 		}
 		part := fmt.Sprintf("%s at %s epochs", name, epochList(at[w]))
 		if len(few[w]) > 0 {
-			part += fmt.Sprintf(" (2 seeds on a side at %s)", epochList(few[w]))
+			part += fmt.Sprintf(" (%s on a side at %s)", fewWord, epochList(few[w]))
 		}
 		parts = append(parts, part)
 	}
